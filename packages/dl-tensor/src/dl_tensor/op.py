@@ -1,0 +1,124 @@
+"""The one extension door: every differentiable operation is an ``Op``.
+
+An op has two halves that only ever see plain NumPy arrays:
+
+* ``forward(*arrays)`` computes the output (one array, or a tuple of arrays for ops
+  with several outputs, such as a recurrent layer returning sequences and final states);
+* ``backward(grad)`` (or ``backward(*grads)`` for several outputs) returns one gradient
+  per input, in input order, or ``None`` for an input that needs none.
+
+Calling an op instance on tensors runs ``forward``, wraps the result in ``Tensor``s and,
+when gradients are needed, records the op as their creator. Broadcasting is undone by the
+engine (``autodiff.backward``), never by an op: ``backward`` may return a gradient with
+the broadcast shape of the output and the engine sums it back to the input's shape.
+
+Example:
+    >>> import numpy as np
+    >>> from dl_tensor import Op, Tensor
+    >>> class Cube(Op):
+    ...     def forward(self, x):
+    ...         self.save_for_backward(x)
+    ...         return x ** 3
+    ...     def backward(self, grad):
+    ...         (x,) = self.saved
+    ...         return grad * 3 * x ** 2
+    >>> t = Tensor([1.0, 2.0], requires_grad=True)
+    >>> Cube()(t).sum().backward()
+    >>> print(t.grad)
+    [ 3. 12.]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import autodiff
+from .tensor import Tensor, as_tensor
+
+
+class Op:
+    """Base class of all differentiable operations.
+
+    Subclasses implement ``forward`` and ``backward`` on NumPy arrays. Hyper-parameters
+    (axes, shapes, constants) go to ``__init__``; arrays that ``backward`` needs go
+    through ``save_for_backward`` so the engine can free them once they are used.
+
+    Attributes set by the engine before ``forward`` runs:
+        needs_grad: True if any input requires a gradient (skip caching otherwise).
+        needs_input_grad: one bool per input (skip work for inputs that need no grad).
+
+    Attributes set after ``forward`` when a graph is recorded:
+        inputs: the input ``Tensor``s, in call order.
+    """
+
+    #: Set by the engine: does any input need a gradient?
+    needs_grad: bool = False
+    #: Set by the engine: one flag per input.
+    needs_input_grad: tuple = ()
+    #: Arrays stored by ``save_for_backward`` (freed after backward).
+    saved: tuple | None = None
+    #: The input tensors, recorded only when a graph is built.
+    inputs: tuple = ()
+    #: Number of outputs (set from what ``forward`` returned).
+    n_outputs: int = 1
+    #: True once backward has run and freed the saved buffers.
+    released: bool = False
+
+    # -- the two halves an op author writes -------------------------------------------
+    def forward(self, *arrays: np.ndarray) -> np.ndarray | tuple[np.ndarray, ...]:
+        """Compute the output(s) from input arrays."""
+        raise NotImplementedError(f"{type(self).__name__} must implement forward()")
+
+    def backward(self, *grads: np.ndarray):
+        """Return one gradient per input (or None) given the gradient of each output."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement backward()")
+
+    # -- helpers ----------------------------------------------------------------------
+    def save_for_backward(self, *arrays) -> None:
+        """Keep ``arrays`` for ``backward``; skipped when no gradient is needed."""
+        if self.needs_grad:
+            self.saved = arrays
+
+    @property
+    def name(self) -> str:
+        """The op's name as used in error messages."""
+        return type(self).__name__
+
+    # -- the engine's side ------------------------------------------------------------
+    def __call__(self, *inputs):
+        """Run the op on tensors (or array-likes) and record it for backward.
+
+        Returns a ``Tensor``, or a tuple of ``Tensor``s when ``forward`` returns a tuple.
+        """
+        # one plain loop: this runs for every op, thousands of times per training step
+        arrays, flags = [], []
+        for t in inputs:
+            if not isinstance(t, Tensor):
+                inputs = tuple(x if isinstance(x, Tensor) else as_tensor(x) for x in inputs)
+                return self(*inputs)
+            arrays.append(t.data)
+            flags.append(t.requires_grad)
+        needs = self.needs_grad = autodiff.grad_mode.enabled and True in flags
+        if needs:
+            self.needs_input_grad = tuple(flags)
+        try:
+            out = self.forward(*arrays)
+        except ValueError as err:
+            if isinstance(err, autodiff.ShapeError):
+                raise
+            shapes = ", ".join(str(t.shape) for t in inputs)
+            raise autodiff.ShapeError(f"{self.name}: {err} (input shapes: {shapes})") from err
+        if needs:
+            self.inputs = inputs
+        else:
+            self.saved = None
+        if type(out) is tuple:
+            outs = tuple(Tensor._from_op(o, self, i, needs) for i, o in enumerate(out))
+            self.n_outputs = len(outs)
+            # shapes and dtypes let the engine fill in zeros for unused outputs
+            self.output_meta = tuple((o.data.shape, o.data.dtype) for o in outs)
+            return outs
+        return Tensor._from_op(out, self, 0, needs)
+
+    def __repr__(self) -> str:
+        return f"<{self.name} op>"

@@ -1,0 +1,60 @@
+"""Softmax and log-softmax, computed stably.
+
+``softmax(x) = exp(x) / sum(exp(x))`` overflows for large ``x``; subtracting the maximum
+first changes nothing mathematically (it cancels) and keeps every ``exp`` in (0, 1].
+``log_softmax`` uses the log-sum-exp form ``x - max - log(sum(exp(x - max)))`` and is
+finite for any finite input, e.g. ``log_softmax(1000 * x)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .op import Op
+
+
+class Softmax(Op):
+    def __init__(self, axis: int = -1):
+        self.axis = axis
+
+    def forward(self, x):
+        e = np.exp(x - x.max(axis=self.axis, keepdims=True))
+        out = e / e.sum(axis=self.axis, keepdims=True)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (s,) = self.saved
+        # Jacobian-vector product: s * (g - sum(g * s))
+        return s * (grad - (grad * s).sum(axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Op):
+    def __init__(self, axis: int = -1):
+        self.axis = axis
+
+    def forward(self, x):
+        shifted = x - x.max(axis=self.axis, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad - np.exp(out) * grad.sum(axis=self.axis, keepdims=True)
+
+
+def softmax(x, axis: int = -1):
+    """Exponentials normalised to sum to 1 along ``axis`` (stable for large inputs).
+
+    Example:
+        >>> from dl_tensor import Tensor
+        >>> print(softmax(Tensor([1000.0, 1000.0])))
+        Tensor([0.5, 0.5], dtype=float32)
+    """
+    return Softmax(axis)(x)
+
+
+def log_softmax(x, axis: int = -1):
+    """``log(softmax(x))`` by log-sum-exp: finite even for huge logits."""
+    return LogSoftmax(axis)(x)

@@ -1,0 +1,355 @@
+"""``Tensor``: one NumPy array, plus what reverse-mode autodiff needs.
+
+A tensor is an n-dimensional array of numbers (chapter 2): its *rank* is ``ndim``, its
+*shape* the length of each axis, its *dtype* the kind of number. ``Tensor`` wraps one
+``numpy.ndarray`` in ``.data`` and remembers the ``Op`` that made it, so that
+``backward()`` can send gradients back through the graph to ``.grad``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import autodiff
+
+DEFAULT_FLOAT = np.dtype(np.float32)
+_ALLOWED_KINDS = "fiub"  # float, signed int, unsigned int, bool
+
+
+def _to_array(data, dtype=None) -> np.ndarray:
+    """Convert ``data`` to an ndarray with dl-tensor's dtype rules (float32 by default)."""
+    if dtype is not None:
+        arr = np.asarray(data, dtype=dtype)
+    else:
+        arr = np.asarray(data)
+        kind = arr.dtype.kind
+        if kind == "f":
+            if arr.dtype != DEFAULT_FLOAT:
+                arr = arr.astype(DEFAULT_FLOAT)
+        elif kind in "iu" and not isinstance(data, np.ndarray | np.generic):
+            arr = arr.astype(DEFAULT_FLOAT)  # Python numbers become float32, as in Keras
+    if arr.dtype.kind not in _ALLOWED_KINDS:
+        raise TypeError(
+            f"Tensor: cannot hold values of dtype {arr.dtype}; expected floating point, "
+            "integer or bool data"
+        )
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it.
+
+    Args:
+        data: array-like (nested lists, a NumPy array, a number or another Tensor).
+            Floating-point data becomes float32 unless ``dtype`` says otherwise; Python
+            ints become float32 too; NumPy integer and bool arrays keep their dtype.
+        requires_grad: track operations on this tensor so ``backward`` fills ``.grad``.
+        dtype: force a dtype, e.g. ``"float64"`` for gradient checks.
+
+    Example:
+        >>> x = Tensor([[1.0, 2.0, 3.0]], requires_grad=True)   # rank 2, shape (1, 3)
+        >>> y = (x * x).sum()
+        >>> y.backward()
+        >>> print(x.grad)
+        [[2. 4. 6.]]
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_index", "__weakref__")
+    __array_ufunc__ = None  # make `ndarray + Tensor` call Tensor.__radd__
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None):
+        if isinstance(data, Tensor):
+            data = data.data
+        arr = _to_array(data, dtype)
+        if requires_grad and arr.dtype.kind != "f":
+            raise TypeError(f"Tensor: only floating-point tensors can require gradients, got dtype {arr.dtype}")
+        self.data = arr
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self._op = None
+        self._index = 0
+
+    @classmethod
+    def _from_op(cls, data, op, index: int, requires_grad: bool) -> Tensor:
+        """Fast constructor used by ``Op.__call__`` (no dtype conversion)."""
+        t = cls.__new__(cls)
+        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t.grad = None
+        t.requires_grad = requires_grad
+        t._op = op if requires_grad else None
+        t._index = index
+        return t
+
+    # -- array-like attributes ----------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        """Length of each axis, e.g. ``(batch, features)``."""
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        """Rank: the number of axes."""
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        """NumPy dtype of the values."""
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        """Number of elements."""
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        """True if no recorded op made this tensor (parameters and inputs are leaves)."""
+        return self._op is None
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def item(self):
+        """The single value of a one-element tensor, as a Python number."""
+        return self.data.item()
+
+    def tolist(self):
+        """The values as nested Python lists."""
+        return self.data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is None and not copy:
+            return self.data
+        return np.array(self.data, dtype=dtype, copy=True if copy else None)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a rank-0 tensor")
+        return len(self.data)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.data.item())
+
+    def __int__(self) -> int:
+        return int(self.data.item())
+
+    __hash__ = object.__hash__  # `==` is element-wise, so hash by identity
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extra = f", dtype={self.data.dtype}"
+        if self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"Tensor({body}{extra})"
+
+    # -- autodiff -------------------------------------------------------------------
+    def backward(self, grad=None, retain_graph: bool = False) -> None:
+        """Compute gradients of this tensor with respect to every leaf it depends on.
+
+        Args:
+            grad: gradient of some scalar with respect to this tensor (same shape);
+                may be omitted for a one-element tensor, where it defaults to 1.
+            retain_graph: keep the graph's saved arrays to call backward again.
+
+        Gradients *accumulate* into ``.grad`` of leaf tensors; reset them with
+        ``t.grad = None`` between steps.
+        """
+        autodiff.backward(self, grad, retain_graph)
+
+    def detach(self) -> Tensor:
+        """A new leaf tensor sharing the same data, cut from the graph."""
+        return Tensor._from_op(self.data, None, 0, False)
+
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place (on a leaf) and return self."""
+        if flag and self.data.dtype.kind != "f":
+            raise TypeError(f"Tensor: only floating-point tensors can require gradients, got dtype {self.dtype}")
+        self.requires_grad = flag
+        return self
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (sets ``.grad`` to None)."""
+        self.grad = None
+
+    def astype(self, dtype) -> Tensor:
+        """Cast to another dtype (differentiable between float dtypes)."""
+        return _f.cast(self, dtype)
+
+    # -- arithmetic (all broadcast like NumPy) ------------------------------------
+    def __add__(self, other):
+        return _f.add(self, other)
+
+    def __radd__(self, other):
+        return _f.add(other, self)
+
+    def __sub__(self, other):
+        return _f.subtract(self, other)
+
+    def __rsub__(self, other):
+        return _f.subtract(other, self)
+
+    def __mul__(self, other):
+        return _f.multiply(self, other)
+
+    def __rmul__(self, other):
+        return _f.multiply(other, self)
+
+    def __truediv__(self, other):
+        return _f.divide(self, other)
+
+    def __rtruediv__(self, other):
+        return _f.divide(other, self)
+
+    def __pow__(self, other):
+        return _f.power(self, other)
+
+    def __rpow__(self, other):
+        return _f.power(other, self)
+
+    def __matmul__(self, other):
+        return _f.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _f.matmul(other, self)
+
+    def __neg__(self):
+        return _f.negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _f.abs(self)
+
+    # -- comparisons: element-wise, boolean, never differentiable -----------------
+    def __eq__(self, other):
+        return _f.equal(self, other)
+
+    def __ne__(self, other):
+        return _f.not_equal(self, other)
+
+    def __lt__(self, other):
+        return _f.less(self, other)
+
+    def __le__(self, other):
+        return _f.less_equal(self, other)
+
+    def __gt__(self, other):
+        return _f.greater(self, other)
+
+    def __ge__(self, other):
+        return _f.greater_equal(self, other)
+
+    # -- indexing -------------------------------------------------------------------
+    def __getitem__(self, index):
+        return _f.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        raise TypeError(
+            "Tensor does not support item assignment (it would break the recorded graph); "
+            "build a new tensor with where(), concatenate() or pad(), or assign into .data"
+        )
+
+    # -- reductions -----------------------------------------------------------------
+    def sum(self, axis=None, keepdims: bool = False):
+        """Sum over ``axis`` (all axes by default)."""
+        return _f.sum(self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False):
+        """Mean over ``axis`` (all axes by default)."""
+        return _f.mean(self, axis, keepdims)
+
+    def max(self, axis=None, keepdims: bool = False):
+        """Maximum over ``axis``; ties share the gradient equally."""
+        return _f.max(self, axis, keepdims)
+
+    def min(self, axis=None, keepdims: bool = False):
+        """Minimum over ``axis``; ties share the gradient equally."""
+        return _f.min(self, axis, keepdims)
+
+    def argmax(self, axis=None):
+        """Indices of the maxima (an integer tensor, not differentiable)."""
+        return Tensor(np.argmax(self.data, axis=axis))
+
+    def argmin(self, axis=None):
+        """Indices of the minima (an integer tensor, not differentiable)."""
+        return Tensor(np.argmin(self.data, axis=axis))
+
+    # -- reshaping ------------------------------------------------------------------
+    def reshape(self, *shape):
+        """Same values, new shape: ``t.reshape(4, 6)`` or ``t.reshape((4, 6))``; one ``-1`` allowed."""
+        return _f.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def transpose(self, *axes):
+        """Permute axes: ``t.transpose(1, 0)``; no argument reverses them."""
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], tuple | list)):
+            axes = axes[0]
+        return _f.transpose(self, axes or None)
+
+    @property
+    def T(self):
+        """The axes reversed (the matrix transpose for rank 2)."""
+        return _f.transpose(self, None)
+
+    def squeeze(self, axis=None):
+        """Remove axes of length 1 (all of them, or ``axis``)."""
+        return _f.squeeze(self, axis)
+
+    def expand_dims(self, axis):
+        """Insert an axis of length 1 at position ``axis``."""
+        return _f.expand_dims(self, axis)
+
+    def flatten(self):
+        """All values in one axis."""
+        return _f.reshape(self, (-1,))
+
+    # -- common functions as methods ------------------------------------------------
+    def exp(self):
+        return _f.exp(self)
+
+    def log(self):
+        return _f.log(self)
+
+    def sqrt(self):
+        return _f.sqrt(self)
+
+    def tanh(self):
+        return _f.tanh(self)
+
+    def sigmoid(self):
+        return _f.sigmoid(self)
+
+    def relu(self):
+        return _f.relu(self)
+
+    def clip(self, min_value=None, max_value=None):
+        return _f.clip(self, min_value, max_value)
+
+
+def as_tensor(x, like: Tensor | None = None) -> Tensor:
+    """Return ``x`` as a Tensor (no copy if it already is one).
+
+    A constant combined with a floating tensor ``like`` takes ``like``'s dtype, so that
+    ``t * 0.5`` or ``t + np.float64(1)`` never turns a float32 tensor into float64.
+    """
+    if isinstance(x, Tensor):
+        return x
+    if like is not None and like.data.dtype.kind == "f":
+        arr = np.asarray(x)
+        if arr.dtype.kind not in _ALLOWED_KINDS:
+            return Tensor(arr)  # raises a clear TypeError
+        if arr.dtype != like.data.dtype:
+            arr = arr.astype(like.data.dtype)
+        return Tensor._from_op(arr, None, 0, False)
+    return Tensor(x)
+
+
+from . import functions as _f  # noqa: E402  (the ops need Tensor defined first)

@@ -1,0 +1,87 @@
+"""Hypothesis strategies for testing ops, shared by every dl-book package's tests.
+
+Needs ``hypothesis`` (the ``testing`` extra: ``pip install "dl-tensor[testing]"``).
+
+The arrays come in three memory layouts (contiguous, transposed, strided) so that ops
+are tested on the non-contiguous views NumPy hands around, and can be kept away from
+kinks (``relu`` at 0, ``abs`` at 0) where finite differences disagree with any gradient.
+
+Example:
+    >>> from hypothesis import given
+    >>> from dl_tensor import gradcheck, tanh
+    >>> from dl_tensor.testing import arrays, shapes
+    >>> @given(shapes().flatmap(arrays))
+    ... def test_tanh(x):
+    ...     assert gradcheck(tanh, [x])
+    >>> test_tanh()
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+LAYOUTS = ("contiguous", "transposed", "strided")
+
+
+def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = 4):
+    """Array shapes, e.g. (), (3,), (2, 1, 4)."""
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+
+
+def broadcastable_shapes(num_shapes: int = 2, min_dims: int = 0, max_dims: int = 3, max_side: int = 4):
+    """Tuples of ``num_shapes`` shapes that broadcast together, e.g. ((3, 1), (4,))."""
+    return hnp.mutually_broadcastable_shapes(
+        num_shapes=num_shapes, min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side
+    ).map(lambda r: r.input_shapes)
+
+
+@st.composite
+def arrays(
+    draw,
+    shape,
+    low: float = -3.0,
+    high: float = 3.0,
+    dtype=np.float64,
+    kinks=(),
+    margin: float = 1e-2,
+    unique: bool = False,
+    layouts=LAYOUTS,
+):
+    """Float arrays of ``shape`` with values in [low, high], in a random memory layout.
+
+    Args:
+        shape: the shape of the array drawn.
+        low: smallest value.
+        high: largest value.
+        dtype: float64 by default (gradient checks need it).
+        kinks: values to stay ``margin`` away from (e.g. ``(0,)`` for relu).
+        unique: all values distinct and at least ``margin`` apart (keeps ``max`` free of
+            ties, even under finite-difference perturbations).
+        layouts: which of "contiguous", "transposed" (a .T view), "strided" (a [..., ::2] view).
+    """
+    shape = tuple(shape)
+    if unique:  # a grid of step `margin`: distinct values stay `margin` apart
+        elements = st.integers(int(np.ceil(low / margin)), int(np.floor(high / margin))).map(lambda k: k * margin)
+    else:
+        elements = st.floats(low, high, allow_nan=False, allow_infinity=False, width=64)
+    if kinks:
+        elements = elements.filter(lambda v: all(abs(v - k) > margin for k in kinks))
+    layout = draw(st.sampled_from(layouts if shape else ("contiguous",)))
+    if layout == "transposed":
+        base = draw(hnp.arrays(dtype, shape[::-1], elements=elements, unique=unique))
+        return base.T  # a Fortran-ordered view with the requested shape
+    if layout == "strided":
+        base = draw(hnp.arrays(dtype, shape[:-1] + (2 * shape[-1],), elements=elements, unique=unique))
+        return base[..., ::2]  # every other column: a view with a stride of 2 elements
+    return draw(hnp.arrays(dtype, shape, elements=elements, unique=unique))
+
+
+def axes_for(ndim: int):
+    """An ``axis`` argument valid for rank ``ndim``: None, an int (maybe negative) or a tuple."""
+    if ndim == 0:
+        return st.none()
+    single = st.integers(-ndim, ndim - 1)
+    several = st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True).map(tuple)
+    return st.one_of(st.none(), single, several)

@@ -1,0 +1,72 @@
+"""gradcheck itself: it must pass correct gradients and catch wrong ones."""
+
+import numpy as np
+import pytest
+
+import dl_tensor as dt
+from dl_tensor import GradcheckError, Op, Tensor, gradcheck
+
+
+class BadSquare(Op):
+    """x**2 with a wrong backward (2x + 0.01)."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return x * x
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return grad * (2 * x + 0.01)
+
+
+def test_catches_a_wrong_backward_and_names_the_worst_element():
+    with pytest.raises(GradcheckError, match=r"input 0 \(shape \(3,\)\) at index \(\d,\): analytic gradient"):
+        gradcheck(lambda x: BadSquare()(x), [np.array([1.0, 2.0, 3.0])])
+
+
+def test_catches_a_gradient_sent_to_the_wrong_input():
+    class Swapped(Op):
+        def forward(self, a, b):
+            self.save_for_backward(a, b)
+            return a * b
+
+        def backward(self, grad):
+            a, b = self.saved
+            return grad * a, grad * b  # swapped
+
+    with pytest.raises(GradcheckError):
+        gradcheck(lambda a, b: Swapped()(a, b), [np.array([1.0, 2.0]), np.array([3.0, 5.0])])
+
+
+def test_catches_an_op_that_loses_float64():
+    class ToFloat32(Op):
+        def forward(self, x):
+            return x.astype(np.float32)
+
+        def backward(self, grad):
+            return grad.astype(np.float64)
+
+    with pytest.raises(GradcheckError, match="float64 was lost"):
+        gradcheck(lambda x: ToFloat32()(x), [np.array([1.0])])
+
+
+def test_passes_correct_gradients_with_integer_constants():
+    labels = np.array([0, 2])
+    logits = np.array([[0.1, 0.5, -0.3], [1.0, -1.0, 0.2]])
+
+    def nll(z, y):
+        return -dt.log_softmax(z)[np.arange(2), y.data].mean()
+
+    assert gradcheck(nll, [logits, labels])
+
+
+def test_does_not_modify_the_callers_arrays():
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    gradcheck(lambda t: t * t, [x], atol=1e-4)
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+    assert x.dtype == np.float32
+
+
+def test_multi_output_and_tensor_inputs():
+    x = Tensor([0.3, -0.7])
+    assert gradcheck(lambda t: (dt.tanh(t), t * 3), [x])
