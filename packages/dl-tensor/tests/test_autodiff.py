@@ -100,6 +100,12 @@ def test_backward_on_non_scalar_needs_grad():
         y.backward()
     y.backward(np.array([1.0, 10.0]))
     np.testing.assert_array_equal(x.grad, [2.0, 20.0])
+    x.grad = None
+    (x * 2).backward(Tensor([3.0, 4.0]))  # a Tensor works as the seed too
+    np.testing.assert_array_equal(x.grad, [6.0, 8.0])
+    m = Tensor(np.ones((2, 3)), requires_grad=True)
+    (m * 1).backward(np.arange(6.0).reshape(3, 2).T)  # a non-contiguous seed
+    np.testing.assert_array_equal(m.grad, np.arange(6.0).reshape(3, 2).T)
     with pytest.raises(ValueError, match=r"grad has shape \(3,\)"):
         (x * 2).backward(np.ones(3))
 
@@ -237,3 +243,52 @@ def test_graph_holds_no_saved_buffers_after_backward():
     z = (y * y).sum()
     z.backward()
     assert y._op.saved is None and z._op.saved is None
+
+
+def test_leaf_gradients_are_private_writable_arrays():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    x.sum().backward()  # Sum's backward returns a read-only broadcast view
+    x.grad *= 2
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+    a, b = Tensor([1.0], requires_grad=True), Tensor([2.0], requires_grad=True)
+    (a + b).sum().backward()  # Add hands the same array to both inputs
+    assert a.grad is not b.grad
+    a.grad += 1
+    np.testing.assert_array_equal(b.grad, [1.0])
+    seed = np.ones(2, np.float32)
+    y = Tensor([1.0, 2.0], requires_grad=True)
+    (y + 1).backward(seed)
+    assert y.grad is not seed
+    leaf = Tensor([3.0], requires_grad=True)
+    leaf.backward(seed[:1])
+    assert leaf.grad.base is None and leaf.grad is not seed
+
+
+def test_an_op_instance_cannot_be_applied_twice():
+    op = dt.elementwise.Exp()
+    op(Tensor([1.0], requires_grad=True))
+    with pytest.raises(RuntimeError, match="Exp: this op instance was already applied"):
+        op(Tensor([2.0], requires_grad=True))
+
+
+def test_backward_returning_a_non_array_is_a_clear_error():
+    class FloatGrad(Op):
+        def forward(self, x):
+            return x.copy()
+
+        def backward(self, grad):
+            return 1.0
+
+    class ListGrad(Op):
+        def forward(self, a, b):
+            return a + b
+
+        def backward(self, grad):
+            return [grad, grad]
+
+    x = Tensor([1.0], requires_grad=True)
+    with pytest.raises(TypeError, match="FloatGrad.backward returned a float for input 0"):
+        FloatGrad()(x).sum().backward()
+    y = Tensor([1.0], requires_grad=True)
+    ListGrad()(x, y).sum().backward()
+    np.testing.assert_array_equal(y.grad, [1.0])

@@ -70,3 +70,17 @@ def test_does_not_modify_the_callers_arrays():
 def test_multi_output_and_tensor_inputs():
     x = Tensor([0.3, -0.7])
     assert gradcheck(lambda t: (dt.tanh(t), t * 3), [x])
+
+
+def test_catches_nan_gradients_anywhere():
+    class NanAtOne(Op):
+        def forward(self, x):
+            return x.copy()
+
+        def backward(self, grad):
+            g = grad.copy()
+            g[..., 1] = np.nan
+            return g
+
+    with pytest.raises(GradcheckError, match=r"at index \(1,\): analytic gradient nan"):
+        gradcheck(lambda t: NanAtOne()(t), [np.array([1.0, 2.0, 3.0])])

@@ -115,6 +115,12 @@ def test_concatenate_and_stack(data, n):
     _check(lambda *ts: dt.stack(ts, axis=new_axis), lambda *a: np.stack(a, axis=new_axis), *same)
 
 
+def test_concatenate_constants_take_the_tensor_dtype():
+    out = dt.concatenate([Tensor([1.0], dtype="float64"), [2.0]])
+    assert out.dtype == np.float64
+    assert dt.stack([np.array([1.0]), Tensor([2.0])]).dtype == np.float32
+
+
 def test_concatenate_errors():
     with pytest.raises(ValueError, match="concatenate: need at least one tensor"):
         dt.concatenate([])

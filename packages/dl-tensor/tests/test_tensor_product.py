@@ -92,6 +92,10 @@ def test_tensordot_integer_axes(data, n):
     assert gradcheck(lambda x, y: dt.tensordot(x, y, axes=n), [a, b])
 
 
-def test_tensordot_error():
+def test_tensordot_errors():
     with pytest.raises(ValueError, match="tensordot: cannot contract"):
         dt.tensordot(Tensor(np.zeros((2, 3))), Tensor(np.zeros((4, 2))), axes=([1], [0]))
+    with pytest.raises(ValueError, match="tensordot: axis 5 is out of range for the first operand of rank 2"):
+        dt.tensordot(Tensor(np.ones((2, 3))), Tensor(np.ones((3, 4))), axes=([5], [0]))
+    with pytest.raises(ValueError, match="tensordot: axes=3 must be between 0 and the smaller rank"):
+        dt.tensordot(Tensor(np.ones((2, 3))), Tensor(np.ones((3, 4))), axes=3)

@@ -122,10 +122,20 @@ def _toposort(root_op) -> list:
     return order
 
 
-def _accumulate_leaf(t, g) -> None:
-    if type(g) is not np.ndarray:
-        g = np.asarray(g)
-    t.grad = g if t.grad is None else t.grad + g
+def _accumulate_leaf(t, g, handed_out: set) -> None:
+    """Add ``g`` into ``t.grad``; a stored gradient is always a private, writable array.
+
+    Ops may hand the same array to several inputs (``Add``), return read-only broadcast
+    views (``Sum``) or views of their upstream gradient (``Reshape``); those are copied
+    the first time they are stored, so ``t.grad`` never aliases another array.
+    """
+    if t.grad is None:
+        if not g.flags.writeable or g.base is not None or id(g) in handed_out:
+            g = g.copy()
+        handed_out.add(id(g))
+        t.grad = g
+    else:
+        t.grad = t.grad + g
 
 
 def backward(root, grad=None, retain_graph: bool = False) -> None:
@@ -149,12 +159,13 @@ def backward(root, grad=None, retain_graph: bool = False) -> None:
             )
         grad = np.ones(root.data.shape, dtype=root.data.dtype)
     else:
-        grad = np.asarray(getattr(grad, "data", grad), dtype=root.data.dtype)
+        grad = np.asarray(grad, dtype=root.data.dtype)  # Tensor.backward already unwrapped a Tensor
         if grad.shape != root.data.shape:
             raise ShapeError(f"backward: grad has shape {grad.shape}, but the tensor has shape {root.shape}")
 
+    handed_out = {id(grad)}  # the seed belongs to the caller: copy it before storing it
     if root._op is None:  # a leaf: d root / d root = 1
-        _accumulate_leaf(root, grad)
+        _accumulate_leaf(root, grad, handed_out)
         return
 
     pending = {}  # op -> list of output gradients (one per output), freed once used
@@ -180,7 +191,7 @@ def backward(root, grad=None, retain_graph: bool = False) -> None:
                     out_grads[i] = np.zeros(shape, dtype)
             in_grads = op.backward(*out_grads)
         if type(in_grads) is not tuple:
-            in_grads = (in_grads,)
+            in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)
         if len(in_grads) != len(op.inputs):
             raise BackwardError(
                 f"{op.name}.backward returned {len(in_grads)} gradients for {len(op.inputs)} inputs"
@@ -191,6 +202,11 @@ def backward(root, grad=None, retain_graph: bool = False) -> None:
         for i, (t, g) in enumerate(zip(op.inputs, in_grads)):
             if g is None or not t.requires_grad:
                 continue
+            if not isinstance(g, np.ndarray | np.generic):
+                raise TypeError(
+                    f"{op.name}.backward returned a {type(g).__name__} for input {i}; "
+                    "gradients must be NumPy arrays (or None)"
+                )
             data = t.data
             if g.shape != data.shape:
                 g = unbroadcast(g, data.shape, op.name, i)
@@ -201,7 +217,7 @@ def backward(root, grad=None, retain_graph: bool = False) -> None:
                 )
             parent = t._op
             if parent is None:
-                _accumulate_leaf(t, g)
+                _accumulate_leaf(t, g if type(g) is np.ndarray else np.asarray(g), handed_out)
                 continue
             slots = pending.get(parent)
             if slots is None:

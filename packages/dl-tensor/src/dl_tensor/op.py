@@ -90,6 +90,11 @@ class Op:
 
         Returns a ``Tensor``, or a tuple of ``Tensor``s when ``forward`` returns a tuple.
         """
+        if self.inputs or self.released:
+            raise RuntimeError(
+                f"{self.name}: this op instance was already applied; create a new instance for each "
+                f"call (e.g. {self.name}(...)(x) every time), since it keeps what its backward needs"
+            )
         # one plain loop: this runs for every op, thousands of times per training step
         arrays, flags = [], []
         for t in inputs:

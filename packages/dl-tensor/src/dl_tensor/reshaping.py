@@ -202,6 +202,15 @@ def getitem(x, index):
     return GetItem(_index_arrays(index))(x)
 
 
+def _as_tensors(name, items) -> list:
+    """Tensors for concatenate/stack; constants take the dtype of the first float tensor."""
+    items = list(items)
+    if not items:
+        raise ValueError(f"{name}: need at least one tensor")
+    like = next((t for t in items if isinstance(t, Tensor) and t.dtype.kind == "f"), None)
+    return [as_tensor(t, like=like) for t in items]
+
+
 def concatenate(tensors, axis: int = 0):
     """Join tensors along an existing axis.
 
@@ -210,17 +219,13 @@ def concatenate(tensors, axis: int = 0):
         >>> concatenate([Tensor([[1.0, 2.0]]), Tensor([[3.0, 4.0]])], axis=0).shape
         (2, 2)
     """
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError("concatenate: need at least one tensor")
+    tensors = _as_tensors("concatenate", tensors)
     return Concatenate(axis)(*tensors)
 
 
 def stack(tensors, axis: int = 0):
     """Join tensors of equal shape along a new axis."""
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError("stack: need at least one tensor")
+    tensors = _as_tensors("stack", tensors)
     return Stack(axis)(*tensors)
 
 

@@ -162,6 +162,8 @@ class Tensor:
         Gradients *accumulate* into ``.grad`` of leaf tensors; reset them with
         ``t.grad = None`` between steps.
         """
+        if isinstance(grad, Tensor):
+            grad = grad.data
         autodiff.backward(self, grad, retain_graph)
 
     def detach(self) -> Tensor:

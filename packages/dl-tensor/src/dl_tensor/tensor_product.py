@@ -70,10 +70,16 @@ class MatMul(Op):
 def _tensordot_axes(axes, a_ndim: int, b_ndim: int):
     """``axes`` (an int N or a pair of sequences) as two lists of contracted axes."""
     if isinstance(axes, int | np.integer):
+        if not 0 <= axes <= min(a_ndim, b_ndim):
+            raise ShapeError(f"tensordot: axes={axes} must be between 0 and the smaller rank ({min(a_ndim, b_ndim)})")
         return list(range(a_ndim - axes, a_ndim)), list(range(axes))
     a_axes, b_axes = axes
     a_axes = [a_axes] if isinstance(a_axes, int | np.integer) else list(a_axes)
     b_axes = [b_axes] if isinstance(b_axes, int | np.integer) else list(b_axes)
+    for axes_, ndim, which in ((a_axes, a_ndim, "first"), (b_axes, b_ndim, "second")):
+        for ax in axes_:
+            if not -ndim <= ax < ndim:
+                raise ShapeError(f"tensordot: axis {ax} is out of range for the {which} operand of rank {ndim}")
     return [a % a_ndim for a in a_axes], [b % b_ndim for b in b_axes]
 
 
