@@ -1,18 +1,14 @@
 """The chapter's docs and docstrings are executed, so their examples cannot rot."""
 
-import doctest
-import importlib
-import pkgutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import dl_tensor
+from dl_tensor.testing import package_modules, run_docstring_examples, run_page_examples
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-MODULES = sorted(m.name for m in pkgutil.walk_packages(dl_tensor.__path__, "dl_tensor."))
 
 
 @pytest.fixture(autouse=True)
@@ -24,15 +20,12 @@ def _fixed_seed_and_print_options():
 
 @pytest.mark.parametrize("page", sorted(DOCS.glob("*.md")), ids=lambda p: p.name)
 def test_docs_page_examples_run(page):
-    result = doctest.testfile(str(page), module_relative=False, optionflags=FLAGS, verbose=False)
-    assert result.failed == 0, f"{result.failed} example(s) failed in {page.name}"
+    run_page_examples(page)
 
 
-@pytest.mark.parametrize("name", ["dl_tensor", *MODULES])
+@pytest.mark.parametrize("name", package_modules(dl_tensor))
 def test_docstring_examples_run(name):
-    module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=FLAGS, verbose=False)
-    assert result.failed == 0, f"{result.failed} docstring example(s) failed in {name}"
+    run_docstring_examples(name)
 
 
 def test_every_docs_page_is_in_the_chapter_nav():

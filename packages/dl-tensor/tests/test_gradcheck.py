@@ -84,3 +84,23 @@ def test_catches_nan_gradients_anywhere():
 
     with pytest.raises(GradcheckError, match=r"at index \(1,\): analytic gradient nan"):
         gradcheck(lambda t: NanAtOne()(t), [np.array([1.0, 2.0, 3.0])])
+
+
+def test_checks_parameters_used_inside_fn():
+    w = Tensor(np.array([[0.5, -1.0], [2.0, 0.3]]), requires_grad=True, dtype="float64")
+    assert gradcheck(lambda x: dt.tanh(x @ w), [np.array([[1.0, 2.0]])], params=[w])
+
+    class WrongForParams(Op):
+        def forward(self, x, p):
+            self.save_for_backward(x)
+            return x * p
+
+        def backward(self, grad):
+            (x,) = self.saved
+            return grad, grad * x * 2  # wrong for p
+
+    p = Tensor(np.array([1.5]), requires_grad=True, dtype="float64")
+    with pytest.raises(GradcheckError, match=r"params\[0\] \(shape \(1,\)\)"):
+        gradcheck(lambda x: WrongForParams()(x, p), [np.array([1.0, 2.0])], params=[p])
+    with pytest.raises(GradcheckError, match="float64 leaf"):
+        gradcheck(lambda x: x, [np.array([1.0])], params=[Tensor([1.0], requires_grad=True)])

@@ -3,7 +3,7 @@
 Tensors, element-wise operations, broadcasting, the tensor product, reshaping, and the
 reverse-mode automatic differentiation that trains every model of the later chapters.
 
-Example:
+Examples:
     >>> from dl_tensor import Tensor
     >>> w = Tensor([[0.5], [-0.5]], requires_grad=True)   # (2, 1)
     >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]])              # (2, 2)

@@ -33,7 +33,7 @@ grad_mode = _GradMode()
 class no_grad(contextlib.ContextDecorator):
     """Turn graph recording off, as a context manager or as a decorator.
 
-    Example:
+    Examples:
         >>> from dl_tensor import Tensor, no_grad
         >>> w = Tensor([1.0, 2.0], requires_grad=True)
         >>> with no_grad():
@@ -75,7 +75,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple, op_name: str = "op", index: int 
     Returns:
         An array of exactly ``shape``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> unbroadcast(np.ones((4, 3), np.float32), (1, 3))
         array([[4., 4., 4.]], dtype=float32)

@@ -348,7 +348,7 @@ def tanh(x):
 def sigmoid(x):
     """Logistic sigmoid 1 / (1 + e^-x), stable for any x.
 
-    Example:
+    Examples:
         >>> print(sigmoid(Tensor([-1000.0, 0.0, 1000.0])))
         Tensor([0. , 0.5, 1. ], dtype=float32)
     """
@@ -368,7 +368,7 @@ def clip(x, min_value=None, max_value=None):
 def where(condition, x, y):
     """Pick ``x`` where ``condition`` is true, else ``y`` (all three broadcast).
 
-    Example:
+    Examples:
         >>> print(where(Tensor([1.0, -2.0]) > 0, 1.0, Tensor([5.0, 6.0])))
         Tensor([1., 6.], dtype=float32)
     """

@@ -27,7 +27,8 @@ def _projected(fn, inputs, directions=None, seed=0):
     return outs, directions
 
 
-def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-4, seed: int = 0) -> bool:
+def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-4, seed: int = 0,
+              params=()) -> bool:
     """Check the gradients of ``fn`` at ``inputs`` against central differences.
 
     Args:
@@ -39,6 +40,8 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
             ``|analytic - numeric| <= atol + rtol * |numeric|``.
         rtol: relative tolerance (see ``atol``).
         seed: seed of the random projection of non-scalar outputs.
+        params: float64 leaf Tensors that ``fn`` uses without taking them as arguments
+            (a layer's weights); they are checked too, perturbed in place and restored.
 
     Returns:
         True if every element passes.
@@ -46,7 +49,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     Raises:
         GradcheckError: naming the input, the element and both values of the worst mismatch.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from dl_tensor import gradcheck, tanh
         >>> gradcheck(lambda x: tanh(x) * x, [np.array([0.5, -1.0, 2.0])])
@@ -62,6 +65,11 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
             xs.append(Tensor(arr, dtype=arr.dtype))
             checked.append(False)
 
+    params = list(params)
+    for i, p in enumerate(params):
+        if p.dtype != np.float64 or not p.requires_grad or not p.is_leaf:
+            raise GradcheckError(f"gradcheck: params[{i}] must be a float64 leaf tensor with requires_grad=True")
+        p.grad = None
     outs, directions = _projected(fn, xs, seed=seed)
     for o in outs:
         if o.dtype != np.float64:
@@ -80,7 +88,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         return float(sum((np.asarray(o.data, np.float64) * v).sum() for o, v in zip(o2, directions)))
 
     worst = None  # (excess over tolerance, input, index, analytic, numeric)
-    for i, (x, check) in enumerate(zip(xs, checked)):
+    for i, (x, check) in enumerate(zip(xs + params, checked + [True] * len(params))):
         if not check:
             continue
         analytic = x.grad if x.grad is not None else np.zeros_like(x.data)
@@ -105,8 +113,9 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
                 worst = (excess, i, idx, a, numeric)
     if worst is not None and worst[0] > 0:
         _, i, idx, a, n = worst
+        which = f"input {i}" if i < len(xs) else f"params[{i - len(xs)}]"
         raise GradcheckError(
-            f"gradcheck: input {i} (shape {xs[i].shape}) at index {tuple(int(k) for k in idx)}: "
+            f"gradcheck: {which} (shape {(xs + params)[i].shape}) at index {tuple(int(k) for k in idx)}: "
             f"analytic gradient {a:.8g}, numeric {n:.8g}, difference {abs(a - n):.3g} "
             f"(allowed {atol + rtol * abs(n):.3g})"
         )

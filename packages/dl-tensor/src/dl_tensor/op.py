@@ -12,7 +12,7 @@ when gradients are needed, records the op as their creator. Broadcasting is undo
 engine (``autodiff.backward``), never by an op: ``backward`` may return a gradient with
 the broadcast shape of the output and the engine sums it back to the input's shape.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> from dl_tensor import Op, Tensor
     >>> class Cube(Op):

@@ -3,7 +3,7 @@
 Initializers, dropout masks and shuffling in the upper packages all draw from
 ``get_rng()``, so one call to ``set_random_seed`` makes a run repeatable.
 
-Example:
+Examples:
     >>> from dl_tensor import random
     >>> random.set_random_seed(42)
     >>> a = random.normal((2, 3))

@@ -79,7 +79,7 @@ class Extremum(Op):
 def sum(x, axis=None, keepdims: bool = False):  # noqa: A001 (NumPy's name)
     """Sum of the elements over ``axis`` (int, tuple or None for all).
 
-    Example:
+    Examples:
         >>> from dl_tensor import Tensor
         >>> print(sum(Tensor([[1.0, 2.0], [3.0, 4.0]]), axis=0))
         Tensor([4., 6.], dtype=float32)

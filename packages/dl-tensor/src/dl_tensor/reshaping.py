@@ -136,7 +136,7 @@ def _common_dtype(name, arrays):
 def reshape(x, shape):
     """The same values in a new shape (one axis may be -1).
 
-    Example:
+    Examples:
         >>> from dl_tensor import Tensor
         >>> reshape(Tensor(range(6)), (2, 3)).shape
         (2, 3)
@@ -214,7 +214,7 @@ def _as_tensors(name, items) -> list:
 def concatenate(tensors, axis: int = 0):
     """Join tensors along an existing axis.
 
-    Example:
+    Examples:
         >>> from dl_tensor import Tensor
         >>> concatenate([Tensor([[1.0, 2.0]]), Tensor([[3.0, 4.0]])], axis=0).shape
         (2, 2)

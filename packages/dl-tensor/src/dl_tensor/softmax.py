@@ -47,7 +47,7 @@ class LogSoftmax(Op):
 def softmax(x, axis: int = -1):
     """Exponentials normalised to sum to 1 along ``axis`` (stable for large inputs).
 
-    Example:
+    Examples:
         >>> from dl_tensor import Tensor
         >>> print(softmax(Tensor([1000.0, 1000.0])))
         Tensor([0.5, 0.5], dtype=float32)

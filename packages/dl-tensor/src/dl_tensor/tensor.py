@@ -46,7 +46,7 @@ class Tensor:
         requires_grad: track operations on this tensor so ``backward`` fills ``.grad``.
         dtype: force a dtype, e.g. ``"float64"`` for gradient checks.
 
-    Example:
+    Examples:
         >>> x = Tensor([[1.0, 2.0, 3.0]], requires_grad=True)   # rank 2, shape (1, 3)
         >>> y = (x * x).sum()
         >>> y.backward()

@@ -129,7 +129,7 @@ class Tensordot(Op):
 def matmul(a, b):
     """Matrix product ``a @ b`` with NumPy's rules (vectors, broadcast batch axes).
 
-    Example:
+    Examples:
         >>> from dl_tensor import Tensor
         >>> x = Tensor([[1.0, 2.0, 3.0]])       # (1, 3)
         >>> w = Tensor([[1.0], [0.0], [-1.0]])  # (3, 1)

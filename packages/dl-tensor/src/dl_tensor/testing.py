@@ -6,7 +6,7 @@ The arrays come in three memory layouts (contiguous, transposed, strided) so tha
 are tested on the non-contiguous views NumPy hands around, and can be kept away from
 kinks (``relu`` at 0, ``abs`` at 0) where finite differences disagree with any gradient.
 
-Example:
+Examples:
     >>> from hypothesis import given
     >>> from dl_tensor import gradcheck, tanh
     >>> from dl_tensor.testing import arrays, shapes
@@ -17,6 +17,11 @@ Example:
 """
 
 from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+from pathlib import Path
 
 import numpy as np
 from hypothesis import strategies as st
@@ -85,3 +90,26 @@ def axes_for(ndim: int):
     single = st.integers(-ndim, ndim - 1)
     several = st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True).map(tuple)
     return st.one_of(st.none(), single, several)
+
+
+# -- executed documentation ------------------------------------------------------------------
+
+DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+
+def package_modules(package) -> list:
+    """Names of ``package`` and all its submodules (for running their docstring examples)."""
+    return [package.__name__] + sorted(m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + "."))
+
+
+def run_docstring_examples(module_name: str) -> None:
+    """Run the ``>>>`` examples of a module's docstrings; fail with the doctest report."""
+    module = importlib.import_module(module_name)
+    result = doctest.testmod(module, optionflags=DOCTEST_FLAGS, verbose=False)
+    assert result.failed == 0, f"{result.failed} docstring example(s) failed in {module_name}"
+
+
+def run_page_examples(page: Path) -> None:
+    """Run the ``>>>`` examples of a Markdown page in order, in one namespace."""
+    result = doctest.testfile(str(page), module_relative=False, optionflags=DOCTEST_FLAGS, verbose=False)
+    assert result.failed == 0, f"{result.failed} example(s) failed in {Path(page).name}"

@@ -1,0 +1,31 @@
+"""Every layer of dl-layers, as ``keras.layers`` offers them: ``from dl_layers import layers``."""
+
+from ..functional import Input, InputLayer
+from ..layer import InputSpec, Layer
+from .activation import Activation, LeakyReLU
+from .dense import Dense
+from .dropout import Dropout
+from .lambda_layer import Lambda
+from .merging import Add, Concatenate, add, concatenate
+from .normalization import BatchNormalization, LayerNormalization
+from .reshaping import Flatten, Reshape
+
+__all__ = [
+    "Activation",
+    "Add",
+    "BatchNormalization",
+    "Concatenate",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "Input",
+    "InputLayer",
+    "InputSpec",
+    "Lambda",
+    "Layer",
+    "LayerNormalization",
+    "LeakyReLU",
+    "Reshape",
+    "add",
+    "concatenate",
+]

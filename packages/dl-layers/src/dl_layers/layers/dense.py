@@ -1,0 +1,84 @@
+"""``Dense``: every output unit is a weighted sum of every input feature.
+
+``output = activation(inputs @ kernel + bias)`` with ``kernel`` of shape (input_dim, units)
+and ``bias`` of shape (units,) -- Keras's layout. On inputs of rank > 2, such as
+(batch, time, features), the same kernel applies to every position of the leading axes.
+"""
+
+from __future__ import annotations
+
+from .. import activations, initializers, regularizers
+from ..layer import InputSpec, Layer
+
+
+class Dense(Layer):
+    """A densely connected layer.
+
+    Args:
+        units: number of output features.
+        activation: name ("relu", "softmax", ...) or callable; None means linear.
+        use_bias: add a learned bias vector.
+        kernel_initializer: initializer of the (input_dim, units) kernel.
+        bias_initializer: initializer of the (units,) bias.
+        kernel_regularizer: penalty on the kernel added to the loss, e.g. ``regularizers.l2(0.001)``.
+        bias_regularizer: penalty on the bias.
+        **kwargs: ``name``, ``input_shape``, ``input_dim``, ``trainable``, ``dtype``.
+
+    Shapes:
+        (batch, ..., input_dim) -> (batch, ..., units)
+
+    Examples:
+        >>> import numpy as np
+        >>> layer = Dense(4, activation="relu")
+        >>> layer(np.ones((2, 3))).shape
+        (2, 4)
+        >>> [w.shape for w in layer.get_weights()]
+        [(3, 4), (4,)]
+    """
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, int) or isinstance(units, bool) or units < 1:
+            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+
+    def build(self, input_shape):
+        input_dim = input_shape[-1] if input_shape else None
+        if input_dim is None:
+            raise ValueError(
+                f"Layer '{self.name}': the last axis of the input must be known to build a Dense layer, "
+                f"got input shape {input_shape}"
+            )
+        self.kernel = self.add_weight((input_dim, self.units), self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, name="kernel")
+        self.bias = (self.add_weight((self.units,), self.bias_initializer, regularizer=self.bias_regularizer,
+                                     name="bias") if self.use_bias else None)
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
+
+    def call(self, inputs):
+        out = inputs @ self.kernel  # (batch, ..., in) @ (in, units) -> (batch, ..., units)
+        if self.bias is not None:
+            out = out + self.bias  # (units,) broadcasts over the leading axes
+        return self.activation(out)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer) if self.kernel_regularizer else None,
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer) if self.bias_regularizer else None,
+        }

@@ -1,0 +1,332 @@
+"""Optimizers: how each weight moves, given its gradient.
+
+Plain gradient descent moves every weight by ``-learning_rate * gradient``. The others
+keep a little state per weight -- a velocity (momentum), a running mean of squared
+gradients (RMSprop, Adam, Adagrad) -- to pick better steps. That state lives in a
+dictionary keyed by the weight *object*, so two layers can never share it by name.
+
+All updates happen in place on the weights' arrays, with NumPy's ``out=`` arguments, so a
+step allocates almost nothing.
+
+Examples:
+    >>> import numpy as np
+    >>> from dl_layers.variable import Variable
+    >>> w = Variable([1.0, -2.0])
+    >>> opt = SGD(learning_rate=0.1)
+    >>> opt.apply([np.array([1.0, 1.0], np.float32)], [w])
+    >>> print(w.data)
+    [ 0.9 -2.1]
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import schedules as schedules  # noqa: PLC0414 (keras.optimizers.schedules)
+from .schedules import LearningRateSchedule
+
+
+class Optimizer:
+    """Base class: clipping, learning-rate schedules, per-weight state.
+
+    Args:
+        learning_rate: a float or a ``LearningRateSchedule``.
+        clipnorm: rescale each gradient whose L2 norm exceeds this.
+        clipvalue: clip each gradient element to ``[-clipvalue, clipvalue]``.
+        global_clipnorm: rescale all gradients together if their joint norm exceeds this.
+        weight_decay: decoupled weight decay: ``w -= learning_rate * weight_decay * w``.
+        lr: the first edition's name for ``learning_rate``.
+        decay: the first edition's time decay: ``lr / (1 + decay * iterations)``.
+        name: a name for the optimizer.
+    """
+
+    def __init__(self, learning_rate=0.001, *, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 weight_decay=None, lr=None, decay=0.0, name=None, **kwargs):
+        cls = type(self).__name__
+        if kwargs:
+            raise TypeError(f"{cls}: unexpected keyword argument(s) {sorted(kwargs)}")
+        if lr is not None:
+            learning_rate = lr
+        if not isinstance(learning_rate, LearningRateSchedule) and not (
+            isinstance(learning_rate, int | float | np.floating) and learning_rate > 0
+        ):
+            raise ValueError(f"{cls}: learning_rate must be a positive number or a schedule, got {learning_rate!r}")
+        for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
+            if value is not None and not value > 0:
+                raise ValueError(f"{cls}: {arg} must be > 0, got {value!r}")
+        self._learning_rate = learning_rate
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.weight_decay = weight_decay
+        self.decay = float(decay)
+        self.name = name or cls.lower()
+        self.iterations = 0
+        self._state: dict = {}
+
+    # -- learning rate ------------------------------------------------------------------
+    @property
+    def learning_rate(self) -> float:
+        """The rate for the current step (schedules and the legacy ``decay`` applied)."""
+        lr = self._learning_rate
+        lr = lr(self.iterations) if isinstance(lr, LearningRateSchedule) else float(lr)
+        if self.decay:
+            lr /= 1.0 + self.decay * self.iterations
+        return lr
+
+    @learning_rate.setter
+    def learning_rate(self, value) -> None:
+        if not isinstance(value, LearningRateSchedule) and not value > 0:
+            raise ValueError(f"{type(self).__name__}: learning_rate must be > 0, got {value!r}")
+        self._learning_rate = value
+
+    lr = learning_rate  # first-edition alias
+
+    # -- the step -----------------------------------------------------------------------
+    def apply_gradients(self, grads_and_vars) -> None:
+        """Keras's form: ``apply_gradients(zip(grads, variables))``."""
+        pairs = list(grads_and_vars)
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
+
+    def apply(self, grads, variables) -> None:
+        """One step: move each variable against its gradient (None gradients are skipped)."""
+        pairs = [(np.asarray(g), v) for g, v in zip(grads, variables) if g is not None]
+        for g, v in pairs:
+            if g.shape != v.data.shape:
+                raise ValueError(f"{type(self).__name__}: gradient of shape {g.shape} for variable of shape "
+                                 f"{v.data.shape}")
+        pairs = self._clip(pairs)
+        lr = self.learning_rate
+        self.iterations += 1
+        for g, v in pairs:
+            if g.dtype != v.data.dtype:
+                g = g.astype(v.data.dtype)
+            if self.weight_decay:
+                v.data -= (lr * self.weight_decay) * v.data
+            self.update_step(g, v, lr)
+
+    def _clip(self, pairs):
+        if self.clipvalue is not None:
+            pairs = [(np.clip(g, -self.clipvalue, self.clipvalue), v) for g, v in pairs]
+        if self.clipnorm is not None:
+            clipped = []
+            for g, v in pairs:
+                norm = math.sqrt(float(np.vdot(g, g)))
+                clipped.append((g * (self.clipnorm / norm) if norm > self.clipnorm else g, v))
+            pairs = clipped
+        if self.global_clipnorm is not None:
+            norm = math.sqrt(sum(float(np.vdot(g, g)) for g, _ in pairs))
+            if norm > self.global_clipnorm:
+                pairs = [(g * (self.global_clipnorm / norm), v) for g, v in pairs]
+        return pairs
+
+    def update_step(self, grad: np.ndarray, variable, learning_rate: float) -> None:
+        """Change ``variable.data`` in place (each optimizer's own rule)."""
+        raise NotImplementedError
+
+    def slot(self, variable, name: str, fill: float | None = 0.0) -> np.ndarray:
+        """The state array ``name`` of ``variable`` (created on first use, shaped like it)."""
+        state = self._state.get(variable)
+        if state is None:
+            state = self._state[variable] = {}
+        arr = state.get(name)
+        if arr is None:
+            arr = state[name] = (np.empty_like(variable.data) if fill is None
+                                 else np.full_like(variable.data, fill))
+        return arr
+
+    # -- saving ---------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        lr = self._learning_rate
+        return {
+            "name": self.name,
+            "learning_rate": schedules.serialize(lr) if isinstance(lr, LearningRateSchedule) else float(lr),
+            "clipnorm": self.clipnorm, "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm,
+            "weight_decay": self.weight_decay, "decay": self.decay,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict):
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules.deserialize(config["learning_rate"])
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} learning_rate={self.learning_rate:g} iterations={self.iterations}>"
+
+
+class SGD(Optimizer):
+    """Gradient descent, with optional (Nesterov) momentum.
+
+    ``velocity = momentum * velocity - lr * g``; ``w += velocity`` (Nesterov:
+    ``w += momentum * velocity - lr * g``).
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum!r}")
+        self.momentum, self.nesterov = float(momentum), nesterov
+
+    def update_step(self, grad, variable, lr):
+        w = variable.data
+        if not self.momentum:
+            w -= lr * grad
+            return
+        velocity = self.slot(variable, "momentum")
+        velocity *= self.momentum
+        velocity -= lr * grad
+        if self.nesterov:
+            w += self.momentum * velocity - lr * grad
+        else:
+            w += velocity
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class RMSprop(Optimizer):
+    """Divide each step by a running root-mean-square of recent gradients.
+
+    ``v = rho * v + (1 - rho) * g**2``; ``w -= lr * g / sqrt(v + epsilon)``.
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.rho, self.momentum, self.epsilon, self.centered = float(rho), float(momentum), float(epsilon), centered
+
+    def update_step(self, grad, variable, lr):
+        rho = self.rho
+        v = self.slot(variable, "velocity")
+        buf = self.slot(variable, "buffer", fill=None)  # scratch space: no allocations per step
+        np.multiply(grad, grad, out=buf)
+        buf *= 1 - rho
+        v *= rho
+        v += buf  # v = rho v + (1 - rho) g^2
+        if self.centered:
+            mean_g = self.slot(variable, "average_gradient")
+            mean_g *= rho
+            mean_g += (1 - rho) * grad
+            np.multiply(mean_g, mean_g, out=buf)
+            np.subtract(v, buf, out=buf)
+            buf += self.epsilon
+        else:
+            np.add(v, self.epsilon, out=buf)
+        np.sqrt(buf, out=buf)
+        np.divide(grad, buf, out=buf)
+        buf *= lr  # the increment lr * g / sqrt(v + eps)
+        if self.momentum:
+            m = self.slot(variable, "momentum")
+            m *= self.momentum
+            m += buf
+            variable.data -= m
+        else:
+            variable.data -= buf
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon, "centered": self.centered}
+
+
+class Adam(Optimizer):
+    """Momentum on the gradient and on its square, with bias correction.
+
+    ``m = b1 m + (1 - b1) g``; ``v = b2 v + (1 - b2) g**2``;
+    ``w -= lr * sqrt(1 - b2**t) / (1 - b1**t) * m / (sqrt(v) + epsilon)``.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = float(beta_1), float(beta_2), float(epsilon), amsgrad
+
+    def update_step(self, grad, variable, lr):
+        b1, b2, t = self.beta_1, self.beta_2, self.iterations
+        m = self.slot(variable, "momentum")
+        v = self.slot(variable, "velocity")
+        buf = self.slot(variable, "buffer", fill=None)
+        m *= b1
+        np.multiply(grad, 1 - b1, out=buf)
+        m += buf
+        v *= b2
+        np.multiply(grad, grad, out=buf)
+        buf *= 1 - b2
+        v += buf
+        if self.amsgrad:
+            v_hat = self.slot(variable, "velocity_hat")
+            np.maximum(v_hat, v, out=v_hat)
+            v = v_hat
+        alpha = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+        np.sqrt(v, out=buf)
+        buf += self.epsilon
+        np.divide(m, buf, out=buf)
+        buf *= alpha
+        variable.data -= buf
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (``w -= lr * weight_decay * w`` each step)."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, **kwargs):
+        super().__init__(learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, amsgrad=amsgrad,
+                         weight_decay=weight_decay, **kwargs)
+
+
+class Adagrad(Optimizer):
+    """Divide each step by the root of the sum of all past squared gradients.
+
+    ``acc += g**2``; ``w -= lr * g / sqrt(acc + epsilon)``.
+    """
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.initial_accumulator_value, self.epsilon = float(initial_accumulator_value), float(epsilon)
+
+    def update_step(self, grad, variable, lr):
+        acc = self.slot(variable, "accumulator", fill=self.initial_accumulator_value)
+        buf = self.slot(variable, "buffer", fill=None)
+        np.multiply(grad, grad, out=buf)
+        acc += buf
+        np.add(acc, self.epsilon, out=buf)
+        np.sqrt(buf, out=buf)
+        np.divide(grad, buf, out=buf)
+        buf *= lr
+        variable.data -= buf
+
+    def get_config(self):
+        return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+_BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad}
+
+
+def get(identifier) -> Optimizer:
+    """An optimizer from a name ("rmsprop", "adam", ...), an instance, a class or a config dict."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        cls = _BY_NAME.get(identifier.lower())
+        if cls is None:
+            raise ValueError(f"optimizer: unknown optimizer {identifier!r}; valid names: {sorted(_BY_NAME)}")
+        return cls()
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        cls = _BY_NAME.get(str(identifier["class_name"]).lower())
+        if cls is None:
+            raise ValueError(f"optimizer: unknown optimizer class {identifier['class_name']!r}; valid: "
+                             f"{sorted(_BY_NAME)}")
+        return cls.from_config(identifier.get("config", {}))
+    raise ValueError(f"optimizer: expected a name, an Optimizer or a config dict, got {identifier!r}; "
+                     f"valid names: {sorted(_BY_NAME)}")
+
+
+def serialize(optimizer: Optimizer) -> dict:
+    """``{"class_name", "config"}`` of an optimizer (state is not included)."""
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}

@@ -1,0 +1,142 @@
+"""``Sequential``: a plain stack of layers, each feeding the next.
+
+    model = Sequential([Dense(512, activation="relu"), Dense(10, activation="softmax")])
+
+The model builds itself as soon as it knows the input shape: from the first layer's
+``input_shape`` (the first edition's style), from ``Input(shape=...)`` as first element,
+from ``model.build(input_shape)``, or from the first batch it sees.
+"""
+
+from __future__ import annotations
+
+from . import nest
+from .functional import FunctionalGraph, Input, InputLayer
+from .layer import Layer
+from .model import Model
+from .symbolic import KerasTensor
+
+
+class Sequential(Model):
+    """A linear stack of layers.
+
+    Args:
+        layers: list of layers (optionally starting with ``Input(shape=...)``).
+        name: the model's name.
+        trainable: False freezes every layer.
+
+    Examples:
+        >>> import numpy as np
+        >>> from dl_layers import Dense, Sequential
+        >>> model = Sequential([Dense(16, activation="relu", input_shape=(8,)), Dense(1)])
+        >>> model.output_shape
+        (None, 1)
+        >>> model.count_params()
+        161
+    """
+
+    def __init__(self, layers=None, name=None, trainable=True, **kwargs):
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._stack = []
+        self._tracked.append(self._stack)  # the list is tracked even while empty
+        self._input_tensor = None
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self) -> list:
+        """The stacked layers (without an InputLayer)."""
+        return list(self._stack)
+
+    def add(self, layer) -> None:
+        """Append a layer (or, first, an ``Input``) to the stack."""
+        if isinstance(layer, KerasTensor):
+            if self._stack or not isinstance(layer.node.layer, InputLayer):
+                raise ValueError(f"Sequential '{self.name}': an Input can only be the first element")
+            self._input_tensor = layer
+            return
+        if isinstance(layer, InputLayer):
+            self._input_tensor = layer.output
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential '{self.name}': can only add layers, got {layer!r}")
+        if any(existing.name == layer.name for existing in self._stack):
+            raise ValueError(f"Sequential '{self.name}': a layer named '{layer.name}' is already in the model; "
+                             "layer names must be unique")
+        self._stack.append(layer)
+        self._drop_graph()
+        first = self._stack[0]
+        if self._input_tensor is not None or first._batch_input_shape is not None:
+            self._build_graph()
+
+    def pop(self) -> Layer:
+        """Remove and return the last layer."""
+        if not self._stack:
+            raise ValueError(f"Sequential '{self.name}' has no layers to pop")
+        layer = self._stack.pop()
+        self._drop_graph()
+        if self._stack and (self._input_tensor is not None or self._stack[0]._batch_input_shape is not None):
+            self._build_graph()
+        return layer
+
+    def _drop_graph(self) -> None:
+        if self._graph is not None:
+            for node in self._graph.nodes:  # forget the old symbolic calls (keeps layer.output unambiguous)
+                if node in node.layer._inbound_nodes:
+                    node.layer._inbound_nodes.remove(node)
+        self._graph = None
+        self.built = False
+
+    def _build_graph(self) -> None:
+        if self._input_tensor is None:
+            self._input_tensor = Input(batch_shape=self._stack[0]._batch_input_shape)
+        x = self._input_tensor
+        for layer in self._stack:
+            x = layer(x)
+        self._set_graph(FunctionalGraph(self._input_tensor, x, self.name))
+
+    def build(self, input_shape=None):
+        """Build every layer for inputs of ``input_shape`` (with the batch axis, e.g. ``(None, 784)``)."""
+        if input_shape is None:
+            if self._input_tensor is None:
+                raise ValueError(f"Sequential '{self.name}': build needs an input_shape")
+        else:
+            self._drop_graph()
+            self._input_tensor = Input(batch_shape=tuple(input_shape))
+        if self._stack:
+            self._build_graph()
+        self.built = True
+
+    def _maybe_build(self, input_shape) -> None:
+        if not self.built:
+            shape = input_shape if isinstance(input_shape, tuple) else nest.flatten(input_shape)[0]
+            self.build((None, *shape[1:]))
+
+    def call(self, inputs, training=None):
+        if not self._stack:
+            raise ValueError(f"Sequential '{self.name}' has no layers yet")
+        for layer in self._stack:
+            inputs = layer(inputs, training=training)
+        return inputs
+
+    @property
+    def output_names(self) -> list:
+        return [self._stack[-1].name] if self._stack else ["output"]
+
+    def get_config(self) -> dict:
+        from .saving import serialize_layer
+
+        config = {"name": self.name, "trainable": self._trainable, "layers": [serialize_layer(l) for l in self._stack]}
+        if self._input_tensor is not None:
+            config["input"] = {"batch_shape": list(self._input_tensor.shape), "dtype": self._input_tensor.dtype}
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        from .saving import deserialize_layer
+
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        if config.get("input"):
+            model.add(Input(batch_shape=tuple(config["input"]["batch_shape"]), dtype=config["input"]["dtype"]))
+        for layer_config in config["layers"]:
+            model.add(deserialize_layer(layer_config, custom_objects))
+        return model
