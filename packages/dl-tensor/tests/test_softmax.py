@@ -43,3 +43,14 @@ def test_log_softmax_of_huge_logits_is_finite_with_correct_gradients(data):
 
 def test_softmax_of_equal_huge_values():
     np.testing.assert_allclose(dt.softmax(Tensor([1e4, 1e4, 1e4])).data, [1 / 3] * 3, rtol=1e-6)
+
+
+def test_softmax_and_sigmoid_remember_their_logits_for_cross_entropy():
+    z = Tensor([[1.0, 2.0]], requires_grad=True)
+    kind, logits = dt.softmax(z)._logits
+    assert kind == "softmax" and logits is z
+    with dt.no_grad():
+        kind, logits = dt.sigmoid(z)._logits
+    assert kind == "sigmoid" and logits is z
+    assert dt.softmax(z, axis=0)._logits is None  # not over the last axis
+    assert (z * 2)._logits is None

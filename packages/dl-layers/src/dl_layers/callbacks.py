@@ -69,9 +69,14 @@ class CallbackList:
         if not hook.startswith("on_"):
             raise AttributeError(hook)
 
-        def call(*args, **kwargs):
+        # Always pass logs positionally, as Keras does, so that plain functions with the
+        # documented signatures (``lambda logs: ...``, ``lambda epoch, logs: ...``) work.
+        arity = 2 if "epoch" in hook or "batch" in hook else 1
+
+        def call(*args, logs=None):
+            args = (*args, logs) if len(args) < arity else args
             for cb in self.callbacks:
-                getattr(cb, hook)(*args, **kwargs)
+                getattr(cb, hook)(*args)
 
         return call
 
@@ -83,6 +88,8 @@ class HistoryDict(dict):
     _PAIRS = (("acc", "accuracy"), ("mae", "mean_absolute_error"), ("mse", "mean_squared_error"))
 
     def _alias(self, key):
+        if not isinstance(key, str):
+            return None
         for a, b in self._PAIRS:
             for src, dst in ((a, b), (b, a)):
                 if key == src or key.endswith("_" + src):

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import losses as losses_module
 from . import metrics as metrics_module
+from . import nest
 
 
 def per_output(arg_name: str, value, output_names: list, default=None) -> list:
@@ -89,6 +90,9 @@ class CompiledMetrics:
         self.metrics = None  # [(output index, log name, Metric)]
         if metrics is not None and not isinstance(metrics, list | tuple | dict):
             raise ValueError(f"compile: metrics must be a list (or a dict by output name), got {metrics!r}")
+        for item in nest.flatten(metrics):  # unknown names fail now, not at the first batch
+            if item is not None and not isinstance(item, metrics_module.Metric):
+                metrics_module.get(item)
 
     def build(self, y_pred: list) -> None:
         self.metrics = []

@@ -30,9 +30,15 @@ def _to_array(x):
 
 def is_batch_source(x) -> bool:
     """True for generators, iterators and re-iterable batch sources (not arrays)."""
+    if isinstance(x, list) and x and all(_looks_like_batch(b) for b in x):
+        return True  # a list of (x, y) batches, not a list of arrays for several inputs
     if x is None or isinstance(x, np.ndarray | Tensor | dict | list | tuple | str | bytes):
         return False
     return hasattr(x, "__next__") or hasattr(x, "__iter__") or (hasattr(x, "__getitem__") and hasattr(x, "__len__"))
+
+
+def _looks_like_batch(item) -> bool:
+    return isinstance(item, tuple) and 1 <= len(item) <= 3 and not np.isscalar(item[0])
 
 
 def _check_finite(what: str, name: str, arr: np.ndarray) -> None:
@@ -164,6 +170,9 @@ class IterableData:
 
 def make_data(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None, what="fit"):
     """``ArrayData`` or ``IterableData``, whichever fits ``x``."""
+    if steps is not None and not steps >= 1:
+        arg = {"fit": "steps_per_epoch", "fit (validation_data)": "validation_steps"}.get(what, "steps")
+        raise ValueError(f"{what}: {arg} must be at least 1 (or None), got {steps!r}")
     if is_batch_source(x):
         if y is not None:
             raise ValueError(f"{what}: when x is a generator or iterable of batches, y must be None "
@@ -171,7 +180,8 @@ def make_data(x, y=None, sample_weight=None, batch_size=None, shuffle=False, ste
         if batch_size is not None and what != "predict":
             raise ValueError(f"{what}: batch_size cannot be used with a generator (its batches have their size)")
         return IterableData(x, steps=steps, what=what)
-    return ArrayData(x, y, sample_weight, batch_size=batch_size or 32, shuffle=shuffle, steps=steps, what=what)
+    batch_size = 32 if batch_size is None else batch_size  # not `or 32`: batch_size=0 is an error
+    return ArrayData(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle, steps=steps, what=what)
 
 
 def split_for_validation(x, y, sample_weight, validation_split: float):

@@ -30,8 +30,9 @@ LAYER_REGISTRY: dict[str, type] = {}
 
 _NAME_COUNTS: collections.Counter = collections.Counter()
 
-#: Bumped whenever a weight is created or a layer is frozen/unfrozen, so that models can
-#: cache their list of trainable weights and still notice changes.
+#: Bumped whenever a weight is created, a layer is frozen/unfrozen or a sub-layer is
+#: attached, so that models can cache what they look up at every step (their trainable
+#: weights, their layers) and still notice changes.
 WEIGHTS_VERSION = [0]
 
 
@@ -110,8 +111,12 @@ def _shapes_of(structure):
     return (None, *shape[1:]) if shape else shape
 
 
-def _as_tensor(x):
-    return x if isinstance(x, Tensor) else Tensor(x)
+def _as_tensor(x, dtype):
+    """An input as a Tensor: floating arrays take the layer's dtype, integer ones stay."""
+    if isinstance(x, Tensor):
+        return x
+    arr = np.asarray(x)
+    return Tensor(arr, dtype=dtype) if arr.dtype.kind == "f" else Tensor(arr)
 
 
 class Layer:
@@ -178,6 +183,7 @@ class Layer:
     def __setattr__(self, name, value):
         tracked = self.__dict__.get("_tracked")
         if tracked is not None and _trackable(value):
+            WEIGHTS_VERSION[0] += 1
             old = self.__dict__.get(name)
             if old is not None and _trackable(old):
                 tracked[:] = [t for t in tracked if t is not old]
@@ -335,7 +341,11 @@ class Layer:
         return inputs
 
     def _check_input(self, shapes) -> None:
-        if self.input_spec is None:
+        spec = self.input_spec
+        if spec is None:
+            return
+        if type(shapes) is tuple and isinstance(spec, InputSpec):  # the common case: one tensor
+            spec.check(self.name, shapes)
             return
         specs = self.input_spec if isinstance(self.input_spec, list) else [self.input_spec]
         flat = [leaf.shape for leaf in nest.flatten(_wrap_shapes(shapes))]
@@ -363,7 +373,7 @@ class Layer:
             if self.input_spec is not None:
                 self._check_input(shape)
             return self.call(inputs, *args, **kwargs)
-        inputs = nest.map_structure(_as_tensor, inputs)
+        inputs = nest.map_structure(lambda x: _as_tensor(x, self.dtype), inputs)
         if not self.built:
             self._maybe_build(_shapes_of(inputs))
         self._check_input(_shapes_of(inputs) if self.input_spec is not None else None)

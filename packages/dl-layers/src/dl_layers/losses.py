@@ -27,8 +27,6 @@ import numpy as np
 
 import dl_tensor as dt
 from dl_tensor import Op, Tensor
-from dl_tensor.elementwise import Sigmoid
-from dl_tensor.softmax import Softmax
 
 EPSILON = 1e-7
 
@@ -179,12 +177,11 @@ def _sparse_labels(name: str, y_true, y_pred: Tensor) -> np.ndarray:
     return t
 
 
-def _logits_of(y_pred: Tensor, op_type):
-    """The input of the softmax/sigmoid op that produced ``y_pred``, if that is how it was made."""
-    op = y_pred._op
-    if isinstance(op, op_type) and (op_type is not Softmax or op.axis in (-1, y_pred.ndim - 1)):
-        return op.inputs[0]
-    return None
+def _logits_of(y_pred: Tensor, kind: str):
+    """The logits ``y_pred`` was computed from, if it came straight out of ``kind``
+    ("softmax" over the last axis, or "sigmoid"); recorded by those functions."""
+    source = y_pred._logits
+    return source[1] if source is not None and source[0] == kind else None
 
 
 # -- loss functions (per-sample values: the last axis is reduced) -------------------------
@@ -203,7 +200,7 @@ def sparse_categorical_crossentropy(y_true, y_pred: Tensor, from_logits: bool = 
         [0.1269]
     """
     labels = _sparse_labels("sparse_categorical_crossentropy", y_true, y_pred)
-    logits = y_pred if from_logits else _logits_of(y_pred, Softmax)
+    logits = y_pred if from_logits else _logits_of(y_pred, "softmax")
     if logits is not None:
         return SparseSoftmaxCrossEntropy(labels)(logits)
     probs = dt.clip(y_pred, EPSILON, 1 - EPSILON)
@@ -218,7 +215,7 @@ def categorical_crossentropy(y_true, y_pred: Tensor, from_logits: bool = False, 
     t = _match_float_targets("categorical_crossentropy", y_true, y_pred)
     if label_smoothing:
         t = t * (1 - label_smoothing) + label_smoothing / y_pred.shape[-1]
-    logits = y_pred if from_logits else _logits_of(y_pred, Softmax)
+    logits = y_pred if from_logits else _logits_of(y_pred, "softmax")
     if logits is not None:
         return SoftmaxCrossEntropy(t)(logits)
     probs = dt.clip(y_pred / y_pred.sum(axis=-1, keepdims=True), EPSILON, 1 - EPSILON)
@@ -235,7 +232,7 @@ def binary_crossentropy(y_true, y_pred: Tensor, from_logits: bool = False, label
     t = _match_float_targets("binary_crossentropy", y_true, y_pred)
     if label_smoothing:
         t = t * (1 - label_smoothing) + 0.5 * label_smoothing
-    logits = y_pred if from_logits else _logits_of(y_pred, Sigmoid)
+    logits = y_pred if from_logits else _logits_of(y_pred, "sigmoid")
     if logits is not None:
         return SigmoidCrossEntropy(t)(logits).mean(axis=-1)
     p = dt.clip(y_pred, EPSILON, 1 - EPSILON)
@@ -293,6 +290,8 @@ class Loss:
         values = self.call(y_true, y_pred)  # (batch, ...)
         if sample_weight is not None:
             w = np.asarray(sample_weight, dtype=values.dtype)
+            while w.ndim > values.ndim and w.shape[-1] == 1:  # (batch, 1) weights for (batch,) losses
+                w = w[..., 0]
             if w.ndim > values.ndim or w.shape != values.shape[: w.ndim]:
                 raise ValueError(
                     f"{self.name}: sample_weight of shape {w.shape} does not fit per-sample losses of shape "

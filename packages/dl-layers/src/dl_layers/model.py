@@ -21,7 +21,7 @@ from dl_tensor import Tensor, no_grad
 from . import nest, optimizers, saving, summary
 from .callbacks import CallbackList, History, ProgbarLogger
 from .compile_utils import CompiledLoss, CompiledMetrics, RunningMean, class_weights_to_sample_weights
-from .data_adapter import make_data, split_for_validation, unpack
+from .data_adapter import is_batch_source, make_data, split_for_validation, unpack
 from .functional import FunctionalGraph
 from .layer import WEIGHTS_VERSION, Layer
 from .symbolic import TensorSpec
@@ -55,6 +55,7 @@ class Model(Layer):
         self.stop_training = False
         self.history = None
         self._trainable_cache = (None, [])
+        self._layers_cache = (None, [], [])
         if inputs is not None or outputs is not None:
             if inputs is None or outputs is None:
                 raise ValueError(f"Model '{self.name}': give both inputs and outputs for a functional model")
@@ -191,6 +192,8 @@ class Model(Layer):
         names = self.output_names
         self.compiled_loss = CompiledLoss(loss, loss_weights, names)
         self.compiled_metrics = CompiledMetrics(metrics, names, self.compiled_loss)
+        if self._graph is not None:  # output shapes known: metric names are known now
+            self.compiled_metrics.build(self._graph.flat_outputs)
         self._loss_trackers = {"loss": RunningMean(), **{n: RunningMean() for n in self.compiled_loss.names}}
         self._compile_config = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights}
 
@@ -246,10 +249,29 @@ class Model(Layer):
             self._trainable_cache = (WEIGHTS_VERSION[0], cached)
         return cached
 
+    def _step_cache(self):
+        """(every layer inside, every regularized weight), recomputed only after changes."""
+        version, layers, regularized = self._layers_cache
+        if version != WEIGHTS_VERSION[0]:
+            layers = self._flatten_layers()
+            regularized = [v for layer in layers for v in layer._own_variables() if v.regularizer is not None]
+            self._layers_cache = (WEIGHTS_VERSION[0], layers, regularized)
+        return layers, regularized
+
     def _clear_layer_losses(self) -> None:
-        for layer in self._flatten_layers():
+        for layer in self._step_cache()[0]:
             if layer._losses:
                 layer._losses.clear()
+
+    @property
+    def losses(self) -> list:
+        """Weight penalties of every layer, plus ``add_loss`` terms of the last call."""
+        layers, regularized = self._step_cache()
+        out = [v.regularizer(v) for v in regularized]
+        for layer in layers:
+            if layer._losses:
+                out.extend(layer._losses)
+        return out
 
     def _total_loss(self, y, y_pred, sample_weight):
         flat_pred = self._flat_outputs(y_pred)
@@ -268,10 +290,11 @@ class Model(Layer):
         y_pred = self(x, training=True)
         total, parts, flat_pred, sw = self._total_loss(y, y_pred, sample_weight)
         variables = self._trainable_variables()
-        for v in variables:
-            v.grad = None
-        total.backward()
-        self.optimizer.apply([v.grad for v in variables], variables)
+        if total.requires_grad:  # False when nothing in the model is trainable
+            for v in variables:
+                v.grad = None
+            total.backward()
+            self.optimizer.apply([v.grad for v in variables], variables)
         return self._update_logs(total, parts, y, flat_pred, sw)
 
     def test_step(self, x, y=None, sample_weight=None) -> dict:
@@ -341,12 +364,13 @@ class Model(Layer):
         train = make_data(x, y, sample_weight, batch_size, shuffle=shuffle, steps=steps_per_epoch, what="fit")
         val = None
         if validation_data is not None:
-            if isinstance(validation_data, tuple):
-                vx, vy, vsw = unpack(validation_data, "fit (validation_data)")
+            if isinstance(validation_data, tuple | list) and not is_batch_source(validation_data):
+                # (x_val, y_val[, sample_weight]); a list is read like a tuple, as Keras does
+                vx, vy, vsw = unpack(tuple(validation_data), "fit (validation_data)")
             else:
                 vx, vy, vsw = validation_data, None, None
-            val = make_data(vx, vy, vsw, validation_batch_size or batch_size, steps=validation_steps,
-                            what="fit (validation_data)")
+            val_batch = validation_batch_size if is_batch_source(vx) else (validation_batch_size or batch_size)
+            val = make_data(vx, vy, vsw, val_batch, steps=validation_steps, what="fit (validation_data)")
 
         history = History()
         extra = [ProgbarLogger(verbose)] if verbose else []

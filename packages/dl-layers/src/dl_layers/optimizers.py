@@ -90,6 +90,9 @@ class Optimizer:
 
     def apply(self, grads, variables) -> None:
         """One step: move each variable against its gradient (None gradients are skipped)."""
+        grads, variables = list(grads), list(variables)
+        if len(grads) != len(variables):
+            raise ValueError(f"{type(self).__name__}: got {len(grads)} gradients for {len(variables)} variables")
         pairs = [(np.asarray(g), v) for g, v in zip(grads, variables) if g is not None]
         for g, v in pairs:
             if g.shape != v.data.shape:
@@ -194,6 +197,8 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"RMSprop: momentum must be in [0, 1), got {momentum!r}")
         self.rho, self.momentum, self.epsilon, self.centered = float(rho), float(momentum), float(epsilon), centered
 
     def update_step(self, grad, variable, lr):

@@ -107,9 +107,10 @@ class CosineDecay(LearningRateSchedule):
 
     def __call__(self, step):
         top = self.initial_learning_rate if self.warmup_target is None else float(self.warmup_target)
-        if step < self.warmup_steps:
-            return self.initial_learning_rate + (top - self.initial_learning_rate) * step / self.warmup_steps
-        p = min(step - self.warmup_steps, self.decay_steps) / self.decay_steps
+        warmup = 0 if self.warmup_target is None else self.warmup_steps  # no target: no warm-up (as Keras)
+        if step < warmup:
+            return self.initial_learning_rate + (top - self.initial_learning_rate) * step / warmup
+        p = min(step - warmup, self.decay_steps) / self.decay_steps
         return top * ((1 - self.alpha) * 0.5 * (1 + math.cos(math.pi * p)) + self.alpha)
 
     def get_config(self):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from . import nest
 from .functional import FunctionalGraph, Input, InputLayer
-from .layer import Layer
+from .layer import WEIGHTS_VERSION, Layer
 from .model import Model
 from .symbolic import KerasTensor
 
@@ -63,9 +63,9 @@ class Sequential(Model):
             raise ValueError(f"Sequential '{self.name}': a layer named '{layer.name}' is already in the model; "
                              "layer names must be unique")
         self._stack.append(layer)
+        WEIGHTS_VERSION[0] += 1
         self._drop_graph()
-        first = self._stack[0]
-        if self._input_tensor is not None or first._batch_input_shape is not None:
+        if self._input_tensor is not None or self._first_input_shape() is not None:
             self._build_graph()
 
     def pop(self) -> Layer:
@@ -73,10 +73,20 @@ class Sequential(Model):
         if not self._stack:
             raise ValueError(f"Sequential '{self.name}' has no layers to pop")
         layer = self._stack.pop()
+        WEIGHTS_VERSION[0] += 1
         self._drop_graph()
-        if self._stack and (self._input_tensor is not None or self._stack[0]._batch_input_shape is not None):
+        if self._stack and (self._input_tensor is not None or self._first_input_shape() is not None):
             self._build_graph()
         return layer
+
+    def _first_input_shape(self):
+        """The input shape the first layer declares (``input_shape=``, or a built model's input)."""
+        first = self._stack[0]
+        if first._batch_input_shape is not None:
+            return first._batch_input_shape
+        if isinstance(first, Model) and first._graph is not None and len(first._graph.flat_inputs) == 1:
+            return first._graph.flat_inputs[0].shape
+        return None
 
     def _drop_graph(self) -> None:
         if self._graph is not None:
@@ -88,7 +98,7 @@ class Sequential(Model):
 
     def _build_graph(self) -> None:
         if self._input_tensor is None:
-            self._input_tensor = Input(batch_shape=self._stack[0]._batch_input_shape)
+            self._input_tensor = Input(batch_shape=self._first_input_shape())
         x = self._input_tensor
         for layer in self._stack:
             x = layer(x)

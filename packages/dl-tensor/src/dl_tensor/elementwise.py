@@ -352,7 +352,9 @@ def sigmoid(x):
         >>> print(sigmoid(Tensor([-1000.0, 0.0, 1000.0])))
         Tensor([0. , 0.5, 1. ], dtype=float32)
     """
-    return Sigmoid()(x)
+    out = Sigmoid()(x)
+    out._logits = ("sigmoid", out._op.inputs[0] if out._op is not None else as_tensor(x))  # for cross-entropy
+    return out
 
 
 def relu(x):

@@ -4,6 +4,10 @@
 first changes nothing mathematically (it cancels) and keeps every ``exp`` in (0, 1].
 ``log_softmax`` uses the log-sum-exp form ``x - max - log(sum(exp(x - max)))`` and is
 finite for any finite input, e.g. ``log_softmax(1000 * x)``.
+
+The tensor ``softmax`` returns remembers its input in ``_logits``, so that a cross-entropy
+computed later from the probabilities can use the logits instead (stably, and with the
+exact gradient), whether or not gradients are being recorded.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .op import Op
+from .tensor import as_tensor
 
 
 class Softmax(Op):
@@ -52,7 +57,10 @@ def softmax(x, axis: int = -1):
         >>> print(softmax(Tensor([1000.0, 1000.0])))
         Tensor([0.5, 0.5], dtype=float32)
     """
-    return Softmax(axis)(x)
+    out = Softmax(axis)(x)
+    if axis in (-1, out.ndim - 1):
+        out._logits = ("softmax", out._op.inputs[0] if out._op is not None else as_tensor(x))  # for cross-entropy
+    return out
 
 
 def log_softmax(x, axis: int = -1):

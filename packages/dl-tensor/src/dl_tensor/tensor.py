@@ -54,7 +54,7 @@ class Tensor:
         [[2. 4. 6.]]
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_index", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_index", "_logits", "__weakref__")
     __array_ufunc__ = None  # make `ndarray + Tensor` call Tensor.__radd__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
@@ -68,6 +68,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self._op = None
         self._index = 0
+        self._logits = None  # set by softmax/sigmoid: (their name, the input they turned into probabilities)
 
     @classmethod
     def _from_op(cls, data, op, index: int, requires_grad: bool) -> Tensor:
@@ -78,6 +79,7 @@ class Tensor:
         t.requires_grad = requires_grad
         t._op = op if requires_grad else None
         t._index = index
+        t._logits = None
         return t
 
     # -- array-like attributes ----------------------------------------------------

@@ -50,7 +50,12 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
 
     def build(self, input_shape):
-        input_dim = input_shape[-1] if input_shape else None
+        if len(input_shape) < 2:  # the first axis is the batch: no feature axis is left
+            raise ValueError(
+                f"Layer '{self.name}' expects inputs of rank >= 2 (batch, ..., features), "
+                f"got shape {input_shape} (rank {len(input_shape)})"
+            )
+        input_dim = input_shape[-1]
         if input_dim is None:
             raise ValueError(
                 f"Layer '{self.name}': the last axis of the input must be known to build a Dense layer, "

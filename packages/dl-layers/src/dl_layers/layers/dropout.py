@@ -48,6 +48,10 @@ class Dropout(Layer):
         shape = inputs.shape
         if self.noise_shape is not None:
             shape = tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
+            # the mask must broadcast against the input: same rank, each axis 1 or the input's size
+            if len(self.noise_shape) != len(inputs.shape) or any(n not in (1, s) for n, s in zip(shape, inputs.shape)):
+                raise ValueError(f"Layer '{self.name}': noise_shape {tuple(self.noise_shape)} does not fit inputs "
+                                 f"of shape {inputs.shape} (same rank; each axis 1, None or the input's size)")
         rng = self._rng or dl_random.get_rng()
         keep = rng.random(shape, dtype=np.float32) >= self.rate  # (mask shape) bool
         mask = keep * np.asarray(1.0 / (1.0 - self.rate), dtype=inputs.dtype)  # kept entries are scaled up

@@ -21,15 +21,20 @@ class Add(Layer):
     """
 
     def build(self, input_shape):
-        if not isinstance(input_shape, list) or len(input_shape) < 2:
-            raise ValueError(f"Layer '{self.name}' expects a list of at least 2 inputs, got input shape {input_shape}")
-        first = input_shape[0]
-        for shape in input_shape[1:]:
+        self._check_shapes(input_shape)
+
+    def _check_shapes(self, shapes):
+        """Same rank and sizes (None matches anything); run on every call, not only the first."""
+        if not isinstance(shapes, list) or len(shapes) < 2:
+            raise ValueError(f"Layer '{self.name}' expects a list of at least 2 inputs, got input shape {shapes}")
+        first = shapes[0]
+        for shape in shapes[1:]:
             if len(shape) != len(first) or any(a is not None and b is not None and a != b
-                                               for a, b in zip(first[1:], shape[1:])):
-                raise ValueError(f"Layer '{self.name}': inputs must have the same shape, got {input_shape}")
+                                               for a, b in zip(first, shape)):
+                raise ValueError(f"Layer '{self.name}': inputs must have the same shape, got {shapes}")
 
     def call(self, inputs):
+        self._check_shapes([tuple(x.shape) for x in inputs])
         out = inputs[0]
         for x in inputs[1:]:
             out = out + x
@@ -56,18 +61,23 @@ class Concatenate(Layer):
         self.axis = axis
 
     def build(self, input_shape):
-        if not isinstance(input_shape, list) or len(input_shape) < 2:
-            raise ValueError(f"Layer '{self.name}' expects a list of at least 2 inputs, got input shape {input_shape}")
-        rank = len(input_shape[0])
+        self._check_shapes(input_shape)
+
+    def _check_shapes(self, shapes):
+        """Same rank, same sizes off ``axis`` (None matches anything); run on every call."""
+        if not isinstance(shapes, list) or len(shapes) < 2:
+            raise ValueError(f"Layer '{self.name}' expects a list of at least 2 inputs, got input shape {shapes}")
+        rank = len(shapes[0])
         axis = self.axis % rank
-        for shape in input_shape:
+        for shape in shapes:
             if len(shape) != rank or any(i != axis and a is not None and b is not None and a != b
-                                         for i, (a, b) in enumerate(zip(input_shape[0], shape)) if i > 0):
+                                         for i, (a, b) in enumerate(zip(shapes[0], shape))):
                 raise ValueError(
-                    f"Layer '{self.name}': inputs must match on every axis except {self.axis}, got {input_shape}"
+                    f"Layer '{self.name}': inputs must match on every axis except {self.axis}, got {shapes}"
                 )
 
     def call(self, inputs):
+        self._check_shapes([tuple(x.shape) for x in inputs])
         return dt.concatenate(list(inputs), axis=self.axis)
 
     def compute_output_shape(self, input_shape):

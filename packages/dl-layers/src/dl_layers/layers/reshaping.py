@@ -43,6 +43,7 @@ class Reshape(Layer):
             raise ValueError(f"Reshape: target_shape may hold positive sizes and at most one -1, got {target_shape}")
 
     def call(self, inputs):
+        self.compute_output_shape((None, *inputs.shape[1:]))  # a clear error naming the layer if sizes differ
         return inputs.reshape(inputs.shape[0], *self.target_shape)  # (batch, ...) -> (batch, *target_shape)
 
     def compute_output_shape(self, input_shape):

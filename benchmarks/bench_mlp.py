@@ -1,0 +1,97 @@
+"""The reference ``mlp`` workload: dl-layers' ``fit`` against the PyTorch twin, same process.
+
+Workload (``shared/bench/torch_ref.py``): 784-512-10, relu, batch 128, RMSprop(1e-3),
+sparse categorical cross-entropy, random inputs. Ours is the book's model,
+``Dense(512, relu) -> Dense(10, softmax)`` trained with ``compile``/``fit``; PyTorch runs
+its standard loop (zero_grad, forward, loss, backward, step) on one batch.
+
+    tox -e bench                 # or: python benchmarks/bench_mlp.py --rounds 5
+
+Prints samples/s, the ratio ours/torch, and the fraction of this machine's float32 GEMM
+rate that our training step reaches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import compare, gemm_gflops  # noqa: E402
+
+BATCH, STEPS_PER_CALL = 128, 20
+
+
+def torch_side():
+    """The reference workload, imported from shared/bench/torch_ref.py when available."""
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 10))
+    x, y = torch.randn(BATCH, 784), torch.randint(0, 10, (BATCH,))
+    loss_fn = nn.CrossEntropyLoss()
+    opt = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+
+    def step():
+        for _ in range(STEPS_PER_CALL):
+            opt.zero_grad()
+            loss_fn(model(x), y).backward()
+            opt.step()
+        return STEPS_PER_CALL * BATCH
+
+    return step
+
+
+def ours_side():
+    import dl_layers as L
+
+    L.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((BATCH * STEPS_PER_CALL, 784)).astype(np.float32)
+    y = rng.integers(0, 10, BATCH * STEPS_PER_CALL)
+    model = L.Sequential([L.Dense(512, activation="relu", input_shape=(784,)), L.Dense(10, activation="softmax")])
+    model.compile(optimizer=L.optimizers.RMSprop(learning_rate=1e-3), loss="sparse_categorical_crossentropy")
+
+    def step():
+        model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=True)
+        return len(x)
+
+    return step
+
+
+def flops_per_sample() -> float:
+    """Multiply-adds x2 of forward (both layers), weight gradients, and the hidden-layer input gradient."""
+    forward = 784 * 512 + 512 * 10
+    backward = 784 * 512 + 512 * 10 + 512 * 10  # dW1, dW2, d hidden (no gradient for the data)
+    return 2.0 * (forward + backward)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    args = parser.parse_args(argv)
+    sides = {"dl-layers": ours_side(), "torch": torch_side()}
+    res = compare(sides, rounds=args.rounds, seconds=args.seconds)
+    ours, ref = res["dl-layers"]["median"], res["torch"]["median"]
+    gemm = gemm_gflops()
+    achieved = ours * flops_per_sample() / 1e9
+    print(f"mlp (784-512-10, batch {BATCH}, RMSprop), median of {args.rounds} rounds, {os.cpu_count()} cores")
+    print("| side | samples/s | rounds |")
+    print("|---|---:|---|")
+    for name, r in res.items():
+        print(f"| {name} | {r['median']:,.0f} | {', '.join(f'{v:,.0f}' for v in r['rounds'])} |")
+    print(f"ratio dl-layers/torch: {ours / ref:.2f}")
+    print(f"float32 GEMM rate (NumPy, 2048^3): {gemm:.1f} GFLOP/s; our MLP step: {achieved:.1f} GFLOP/s "
+          f"= {achieved / gemm:.0%} of it")
+    return {"ours": ours, "torch": ref, "ratio": ours / ref, "gemm": gemm, "fraction": achieved / gemm}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Timing harness shared by the benchmarks: alternate rounds, report medians and ratios.
+
+Both sides run in the same process, taking turns (ours, then the reference, per round)
+so that machine drift hits both alike; each side's figure is the median over rounds, and
+the ratio is median(ours) / median(reference). Compare ratios, not absolute numbers.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def throughput(step: Callable[[], int], seconds: float) -> float:
+    """Run ``step`` (which returns the samples it processed) for about ``seconds``; samples/s."""
+    samples, start = 0, time.perf_counter()
+    while True:
+        samples += step()
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return samples / elapsed
+
+
+def compare(sides: dict[str, Callable[[], int]], rounds: int = 5, seconds: float = 2.0, warmup: int = 2) -> dict:
+    """Alternate the sides for ``rounds``; return {side: {"median": ..., "rounds": [...]}}."""
+    for step in sides.values():
+        for _ in range(warmup):
+            step()
+    results = {name: [] for name in sides}
+    for _ in range(rounds):
+        for name, step in sides.items():
+            results[name].append(throughput(step, seconds))
+    return {name: {"median": statistics.median(v), "rounds": v} for name, v in results.items()}
+
+
+def gemm_gflops(n: int = 2048, repeats: int = 5) -> float:
+    """This machine's float32 matrix-multiply rate through NumPy's BLAS (median of repeats)."""
+    import numpy as np
+
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
+    b = np.random.default_rng(1).standard_normal((n, n)).astype(np.float32)
+    a @ b  # warm up the BLAS threads
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - start)
+    return 2 * n**3 / statistics.median(times) / 1e9
