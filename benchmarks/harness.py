@@ -2,7 +2,9 @@
 
 Both sides run in the same process, taking turns (ours, then the reference, per round)
 so that machine drift hits both alike; each side's figure is the median over rounds, and
-the ratio is median(ours) / median(reference). Compare ratios, not absolute numbers.
+the ratio is median(ours) / median(reference). Because this kind of machine drifts a lot
+between seconds, the median of the per-round ratios (each pairing two neighbouring
+measurements) is reported too. Compare ratios, not absolute numbers.
 """
 
 from __future__ import annotations
@@ -23,15 +25,25 @@ def throughput(step: Callable[[], int], seconds: float) -> float:
 
 
 def compare(sides: dict[str, Callable[[], int]], rounds: int = 5, seconds: float = 2.0, warmup: int = 2) -> dict:
-    """Alternate the sides for ``rounds``; return {side: {"median": ..., "rounds": [...]}}."""
+    """Alternate the sides for ``rounds``; return {side: {"median": ..., "rounds": [...]}}.
+
+    The order inside a round alternates too (A B, B A, ...), so neither side always runs
+    right after the other.
+    """
     for step in sides.values():
         for _ in range(warmup):
             step()
     results = {name: [] for name in sides}
-    for _ in range(rounds):
-        for name, step in sides.items():
-            results[name].append(throughput(step, seconds))
+    names = list(sides)
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else reversed(names):
+            results[name].append(throughput(sides[name], seconds))
     return {name: {"median": statistics.median(v), "rounds": v} for name, v in results.items()}
+
+
+def round_ratio(res: dict, ours: str, reference: str) -> float:
+    """Median over rounds of ours/reference measured in the same round."""
+    return statistics.median(a / b for a, b in zip(res[ours]["rounds"], res[reference]["rounds"]))
 
 
 def gemm_gflops(n: int = 2048, repeats: int = 5) -> float:

@@ -3,12 +3,62 @@
 ``output = activation(inputs @ kernel + bias)`` with ``kernel`` of shape (input_dim, units)
 and ``bias`` of shape (units,) -- Keras's layout. On inputs of rank > 2, such as
 (batch, time, features), the same kernel applies to every position of the leading axes.
+
+The readable version is ``dense_composed``: a matmul, a bias add and an activation, three
+ops of dl-tensor. ``DenseOp`` does the same in one fused op when the activation is ``relu``
+or linear (the book's hidden and output layers): the bias and the relu are applied in
+place on the product, and the backward is written out by hand. Tests hold the two equal.
 """
 
 from __future__ import annotations
 
+import numpy as np
+from dl_tensor import Op
+from dl_tensor.elementwise import match_dtypes
+
 from .. import activations, initializers, regularizers
 from ..layer import InputSpec, Layer
+
+
+def dense_composed(inputs, kernel, bias, activation):
+    """``activation(inputs @ kernel + bias)`` from dl-tensor ops (the reference)."""
+    out = inputs @ kernel  # (batch, ..., in) @ (in, units) -> (batch, ..., units)
+    if bias is not None:
+        out = out + bias  # (units,) broadcasts over the leading axes
+    return activation(out)
+
+
+class DenseOp(Op):
+    """``inputs @ kernel + bias``, optionally followed by relu, as one op.
+
+    Inputs: x (batch, ..., in), kernel (in, units) and, if ``use_bias``, bias (units,).
+    """
+
+    def __init__(self, relu: bool, use_bias: bool):
+        self.relu, self.use_bias = relu, use_bias
+
+    def forward(self, x, kernel, bias=None):
+        x, kernel = match_dtypes("dense", x, kernel)  # integer inputs take the kernel's dtype
+        rows = x.reshape(-1, x.shape[-1])  # (batch, ..., in) -> (rows, in)
+        out = rows @ kernel  # (rows, units), a fresh array: safe to change in place
+        if self.use_bias:
+            out += bias
+        if self.relu:
+            np.maximum(out, 0, out=out)
+        self.save_for_backward(rows, kernel, out if self.relu else None)
+        return out.reshape(*x.shape[:-1], kernel.shape[1])  # (rows, units) -> (batch, ..., units)
+
+    def backward(self, grad):
+        rows, kernel, out = self.saved
+        g = grad.reshape(-1, kernel.shape[1])  # (batch, ..., units) -> (rows, units)
+        if self.relu:
+            g = g * (out > 0)  # relu's derivative, from its output
+        need = self.needs_input_grad
+        dx = (g @ kernel.T).reshape(self.inputs[0].shape) if need[0] else None  # (rows, in) -> x's shape
+        dkernel = rows.T @ g if need[1] else None  # (in, rows) @ (rows, units) -> (in, units)
+        if not self.use_bias:
+            return dx, dkernel
+        return dx, dkernel, (g.sum(axis=0) if need[2] else None)  # (units,)
 
 
 class Dense(Layer):
@@ -68,10 +118,11 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
 
     def call(self, inputs):
-        out = inputs @ self.kernel  # (batch, ..., in) @ (in, units) -> (batch, ..., units)
-        if self.bias is not None:
-            out = out + self.bias  # (units,) broadcasts over the leading axes
-        return self.activation(out)
+        if self.activation is activations.relu or self.activation is activations.linear:
+            fused = DenseOp(relu=self.activation is activations.relu, use_bias=self.bias is not None)
+            weights = (self.kernel,) if self.bias is None else (self.kernel, self.bias)
+            return fused(inputs, *weights)
+        return dense_composed(inputs, self.kernel, self.bias, self.activation)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units)
