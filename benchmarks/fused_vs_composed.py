@@ -14,10 +14,10 @@ import statistics
 import timeit
 
 import numpy as np
-from dl_tensor import Tensor
 
 from dl_layers import activations, losses
 from dl_layers.layers.normalization import NormalizeOp, normalize_composed
+from dl_tensor import Tensor
 
 
 def cases():

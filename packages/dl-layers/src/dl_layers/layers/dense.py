@@ -13,6 +13,7 @@ place on the product, and the backward is written out by hand. Tests hold the tw
 from __future__ import annotations
 
 import numpy as np
+
 from dl_tensor import Op
 from dl_tensor.elementwise import match_dtypes
 
