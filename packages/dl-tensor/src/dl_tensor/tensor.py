@@ -185,76 +185,76 @@ class Tensor:
 
     def astype(self, dtype) -> Tensor:
         """Cast to another dtype (differentiable between float dtypes)."""
-        return _f.cast(self, dtype)
+        return _ew.cast(self, dtype)
 
     # -- arithmetic (all broadcast like NumPy) ------------------------------------
     def __add__(self, other):
-        return _f.add(self, other)
+        return _ew.add(self, other)
 
     def __radd__(self, other):
-        return _f.add(other, self)
+        return _ew.add(other, self)
 
     def __sub__(self, other):
-        return _f.subtract(self, other)
+        return _ew.subtract(self, other)
 
     def __rsub__(self, other):
-        return _f.subtract(other, self)
+        return _ew.subtract(other, self)
 
     def __mul__(self, other):
-        return _f.multiply(self, other)
+        return _ew.multiply(self, other)
 
     def __rmul__(self, other):
-        return _f.multiply(other, self)
+        return _ew.multiply(other, self)
 
     def __truediv__(self, other):
-        return _f.divide(self, other)
+        return _ew.divide(self, other)
 
     def __rtruediv__(self, other):
-        return _f.divide(other, self)
+        return _ew.divide(other, self)
 
     def __pow__(self, other):
-        return _f.power(self, other)
+        return _ew.power(self, other)
 
     def __rpow__(self, other):
-        return _f.power(other, self)
+        return _ew.power(other, self)
 
     def __matmul__(self, other):
-        return _f.matmul(self, other)
+        return _tp.matmul(self, other)
 
     def __rmatmul__(self, other):
-        return _f.matmul(other, self)
+        return _tp.matmul(other, self)
 
     def __neg__(self):
-        return _f.negative(self)
+        return _ew.negative(self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return _f.abs(self)
+        return _ew.abs(self)
 
     # -- comparisons: element-wise, boolean, never differentiable -----------------
     def __eq__(self, other):
-        return _f.equal(self, other)
+        return _ew.equal(self, other)
 
     def __ne__(self, other):
-        return _f.not_equal(self, other)
+        return _ew.not_equal(self, other)
 
     def __lt__(self, other):
-        return _f.less(self, other)
+        return _ew.less(self, other)
 
     def __le__(self, other):
-        return _f.less_equal(self, other)
+        return _ew.less_equal(self, other)
 
     def __gt__(self, other):
-        return _f.greater(self, other)
+        return _ew.greater(self, other)
 
     def __ge__(self, other):
-        return _f.greater_equal(self, other)
+        return _ew.greater_equal(self, other)
 
     # -- indexing -------------------------------------------------------------------
     def __getitem__(self, index):
-        return _f.getitem(self, index)
+        return _rs.getitem(self, index)
 
     def __setitem__(self, index, value):
         raise TypeError(
@@ -265,19 +265,19 @@ class Tensor:
     # -- reductions -----------------------------------------------------------------
     def sum(self, axis=None, keepdims: bool = False):
         """Sum over ``axis`` (all axes by default)."""
-        return _f.sum(self, axis, keepdims)
+        return _red.sum(self, axis, keepdims)
 
     def mean(self, axis=None, keepdims: bool = False):
         """Mean over ``axis`` (all axes by default)."""
-        return _f.mean(self, axis, keepdims)
+        return _red.mean(self, axis, keepdims)
 
     def max(self, axis=None, keepdims: bool = False):
         """Maximum over ``axis``; ties share the gradient equally."""
-        return _f.max(self, axis, keepdims)
+        return _red.max(self, axis, keepdims)
 
     def min(self, axis=None, keepdims: bool = False):
         """Minimum over ``axis``; ties share the gradient equally."""
-        return _f.min(self, axis, keepdims)
+        return _red.min(self, axis, keepdims)
 
     def argmax(self, axis=None):
         """Indices of the maxima (an integer tensor, not differentiable)."""
@@ -290,52 +290,52 @@ class Tensor:
     # -- reshaping ------------------------------------------------------------------
     def reshape(self, *shape):
         """Same values, new shape: ``t.reshape(4, 6)`` or ``t.reshape((4, 6))``; one ``-1`` allowed."""
-        return _f.reshape(self, shape[0] if len(shape) == 1 else shape)
+        return _rs.reshape(self, shape[0] if len(shape) == 1 else shape)
 
     def transpose(self, *axes):
         """Permute axes: ``t.transpose(1, 0)``; no argument reverses them."""
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], tuple | list)):
             axes = axes[0]
-        return _f.transpose(self, axes or None)
+        return _rs.transpose(self, axes or None)
 
     @property
     def T(self):
         """The axes reversed (the matrix transpose for rank 2)."""
-        return _f.transpose(self, None)
+        return _rs.transpose(self, None)
 
     def squeeze(self, axis=None):
         """Remove axes of length 1 (all of them, or ``axis``)."""
-        return _f.squeeze(self, axis)
+        return _rs.squeeze(self, axis)
 
     def expand_dims(self, axis):
         """Insert an axis of length 1 at position ``axis``."""
-        return _f.expand_dims(self, axis)
+        return _rs.expand_dims(self, axis)
 
     def flatten(self):
         """All values in one axis."""
-        return _f.reshape(self, (-1,))
+        return _rs.reshape(self, (-1,))
 
     # -- common functions as methods ------------------------------------------------
     def exp(self):
-        return _f.exp(self)
+        return _ew.exp(self)
 
     def log(self):
-        return _f.log(self)
+        return _ew.log(self)
 
     def sqrt(self):
-        return _f.sqrt(self)
+        return _ew.sqrt(self)
 
     def tanh(self):
-        return _f.tanh(self)
+        return _ew.tanh(self)
 
     def sigmoid(self):
-        return _f.sigmoid(self)
+        return _ew.sigmoid(self)
 
     def relu(self):
-        return _f.relu(self)
+        return _ew.relu(self)
 
     def clip(self, min_value=None, max_value=None):
-        return _f.clip(self, min_value, max_value)
+        return _ew.clip(self, min_value, max_value)
 
 
 def as_tensor(x, like: Tensor | None = None) -> Tensor:
@@ -356,4 +356,8 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
     return Tensor(x)
 
 
-from . import functions as _f  # noqa: E402  (the ops need Tensor defined first)
+# the op modules need Tensor defined first, so they are imported last
+from . import elementwise as _ew  # noqa: E402
+from . import reductions as _red  # noqa: E402
+from . import reshaping as _rs  # noqa: E402
+from . import tensor_product as _tp  # noqa: E402
