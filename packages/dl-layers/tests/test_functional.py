@@ -121,6 +121,8 @@ def test_graph_errors():
         model.predict(np.zeros((4, 3)))
     with pytest.raises(TypeError, match="holds no values"):
         np.asarray(a)
+    with pytest.raises(TypeError, match="is symbolic: compute on it with layers.*Lambda"):
+        a * 2
 
 
 def test_subclassed_model():
@@ -202,3 +204,11 @@ def test_compile_errors_list_valid_names():
         model.compile("rmsprop", "mse", metrics=["acuracy"])
     with pytest.raises(RuntimeError, match="call compile"):
         _three_head_model().fit(np.zeros((2, 10)), [np.zeros((2, 1))] * 3)
+
+
+def test_an_explicit_training_argument_in_the_graph_wins():
+    inputs = Input(shape=(200,))
+    always = L.Dropout(0.5)(inputs, training=True)  # Monte-Carlo dropout: also at inference
+    model = Model(inputs, always)
+    out = model.predict(np.ones((4, 200), np.float32))
+    assert (out == 0).any() and (out == 2).any()

@@ -137,3 +137,11 @@ def test_same_seed_same_training():
     assert loss_a == loss_b
     for a, b in zip(w_a, w_b):
         np.testing.assert_array_equal(a, b)
+
+
+def test_plain_python_lists_are_one_array():
+    model = Sequential([Dense(1, input_shape=(2,))])
+    model.compile("sgd", "mse")
+    history = model.fit([[1.0, 2.0], [3.0, 4.0]], [1.0, 2.0], verbose=0)
+    assert len(history.history["loss"]) == 1
+    assert model.predict([[1, 2]]).shape == (1, 1)

@@ -28,6 +28,20 @@ def _to_array(x):
     return arr
 
 
+def _plain_numbers(x) -> bool:
+    """True for (nested) Python lists of numbers: one array, not one array per input."""
+    if isinstance(x, list | tuple):
+        return all(_plain_numbers(item) for item in x)
+    return isinstance(x, int | float | bool | np.number)
+
+
+def _arrays(data):
+    """Arrays from what the user passed: an array, nested lists of numbers, or a list/dict of arrays."""
+    if isinstance(data, list | tuple) and data and _plain_numbers(data):
+        return _to_array(data)
+    return nest.map_structure(_to_array, data)
+
+
 def is_batch_source(x) -> bool:
     """True for generators, iterators and re-iterable batch sources (not arrays)."""
     if isinstance(x, list) and x and all(_looks_like_batch(b) for b in x):
@@ -79,8 +93,8 @@ class ArrayData:
             raise ValueError(f"{what}: x is required")
         if not isinstance(batch_size, int | np.integer) or batch_size < 1:
             raise ValueError(f"{what}: batch_size must be a positive integer, got {batch_size!r}")
-        self.x = nest.map_structure(_to_array, x)
-        self.y = nest.map_structure(_to_array, y) if y is not None else None
+        self.x = _arrays(x)
+        self.y = _arrays(y) if y is not None else None
         self.sample_weight = np.asarray(sample_weight, np.float32) if sample_weight is not None else None
         arrays = [("x", a) for a in nest.flatten(self.x)] + [("y", a) for a in nest.flatten(self.y)] \
             if self.y is not None else [("x", a) for a in nest.flatten(self.x)]

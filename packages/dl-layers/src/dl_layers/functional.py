@@ -134,7 +134,7 @@ class FunctionalGraph:
         values = {id(kt): v for kt, v in zip(self.flat_inputs, flat_input_values)}
         for node in self.nodes:
             args = nest.map_structure(lambda kt: values[id(kt)], node.inputs)
-            out = node.layer(args, training=training, **node.kwargs)
+            out = node.layer(args, **{"training": training, **node.kwargs})  # an explicit training= wins
             for kt, value in zip(node.flat_outputs, nest.flatten(out)):
                 values[id(kt)] = value
         return nest.map_structure(lambda kt: values[id(kt)], self.outputs)

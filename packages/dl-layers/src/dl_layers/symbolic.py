@@ -45,6 +45,15 @@ class KerasTensor:
             "build a Model(inputs, outputs) and call it (or predict) on real data"
         )
 
+    def _no_math(self, *args):
+        raise TypeError(
+            f"{self!r} is symbolic: compute on it with layers, e.g. wrap the expression in a Lambda "
+            "layer, Lambda(lambda t: t * 2)(x), or use Add/Concatenate"
+        )
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _no_math
+    __truediv__ = __rtruediv__ = __matmul__ = __rmatmul__ = __pow__ = __neg__ = __getitem__ = _no_math
+
 
 class Node:
     """One call of a layer on symbolic inputs.
