@@ -43,12 +43,15 @@ def test_fused_matches_composed_values_and_gradients(name, use_bias, data):
         assert gradcheck(fused, [x, *weights])
 
 
-def test_dense_uses_the_fused_op_only_for_relu_and_linear():
+def test_dense_runs_the_fused_op_then_any_other_activation():
     x = np.ones((2, 3), np.float32)
     assert type(Dense(4, activation="relu")(Tensor(x, requires_grad=True))._op) is DenseOp
     assert type(Dense(4)(Tensor(x, requires_grad=True))._op) is DenseOp
-    out = Dense(4, activation="tanh")(Tensor(x, requires_grad=True))
-    assert type(out._op) is not DenseOp
+    layer = Dense(4, activation="tanh")
+    out = layer(Tensor(x, requires_grad=True))
+    assert type(out._op.inputs[0]._op) is DenseOp  # tanh applied to the fused affine output
+    expected = np.tanh(x @ layer.kernel.numpy() + layer.bias.numpy())
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-6)
 
 
 def test_integer_inputs_take_the_kernel_dtype():

@@ -300,8 +300,9 @@ class Loss:
             values = values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
         if self.reduction == "none":
             return values
-        total = values.sum()
-        return total if self.reduction == "sum" else total / max(values.size, 1)
+        if self.reduction == "sum":
+            return values.sum()
+        return values.mean() if values.size else values.sum()  # sum_over_batch_size
 
     def get_config(self) -> dict:
         return {"name": self.name, "reduction": self.reduction}

@@ -5,9 +5,10 @@ and ``bias`` of shape (units,) -- Keras's layout. On inputs of rank > 2, such as
 (batch, time, features), the same kernel applies to every position of the leading axes.
 
 The readable version is ``dense_composed``: a matmul, a bias add and an activation, three
-ops of dl-tensor. ``DenseOp`` does the same in one fused op when the activation is ``relu``
-or linear (the book's hidden and output layers): the bias and the relu are applied in
-place on the product, and the backward is written out by hand. Tests hold the two equal.
+ops of dl-tensor. ``DenseOp`` does the matmul and the bias add, and a relu if that is the
+activation (the book's hidden layers), in one fused op: the bias and the relu are applied
+in place on the product, and the backward is written out by hand. Any other activation
+(softmax, sigmoid...) runs after it. Tests hold the two versions equal.
 """
 
 from __future__ import annotations
@@ -119,11 +120,10 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
 
     def call(self, inputs):
-        if self.activation is activations.relu or self.activation is activations.linear:
-            fused = DenseOp(relu=self.activation is activations.relu, use_bias=self.bias is not None)
-            weights = (self.kernel,) if self.bias is None else (self.kernel, self.bias)
-            return fused(inputs, *weights)
-        return dense_composed(inputs, self.kernel, self.bias, self.activation)
+        relu = self.activation is activations.relu
+        weights = (self.kernel,) if self.bias is None else (self.kernel, self.bias)
+        out = DenseOp(relu=relu, use_bias=self.bias is not None)(inputs, *weights)  # relu(x @ W + b) or x @ W + b
+        return out if relu else self.activation(out)  # other activations (softmax...) come after
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units)
