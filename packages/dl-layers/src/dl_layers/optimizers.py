@@ -6,7 +6,8 @@ gradients (RMSprop, Adam, Adagrad) -- to pick better steps. That state lives in 
 dictionary keyed by the weight *object*, so two layers can never share it by name.
 
 All updates happen in place on the weights' arrays, with NumPy's ``out=`` arguments, so a
-step allocates almost nothing.
+step allocates almost nothing. Each rule (``update``) is written on plain arrays: the
+weight, its gradient and its state.
 
 Examples:
     >>> import numpy as np
@@ -123,9 +124,19 @@ class Optimizer:
                 pairs = [(g * (self.global_clipnorm / norm), v) for g, v in pairs]
         return pairs
 
-    def update_step(self, grad: np.ndarray, variable, learning_rate: float) -> None:
-        """Change ``variable.data`` in place (each optimizer's own rule)."""
+    def state_spec(self) -> list:
+        """The state arrays the rule needs: ``(name, initial value)``, None for scratch space."""
+        return []
+
+    def update(self, w: np.ndarray, g: np.ndarray, state: dict, lr: float) -> None:
+        """The optimizer's rule on plain arrays: change ``w`` in place, given its gradient
+        ``g`` and its ``state`` (arrays named by ``state_spec``, shaped like ``w``)."""
         raise NotImplementedError
+
+    def update_step(self, grad: np.ndarray, variable, learning_rate: float) -> None:
+        """Apply ``update`` to one variable, with its state arrays."""
+        state = {name: self.slot(variable, name, fill) for name, fill in self.state_spec()}
+        self.update(variable.data, grad, state, learning_rate)
 
     def slot(self, variable, name: str, fill: float | None = 0.0) -> np.ndarray:
         """The state array ``name`` of ``variable`` (created on first use, shaped like it)."""
@@ -172,16 +183,18 @@ class SGD(Optimizer):
             raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum!r}")
         self.momentum, self.nesterov = float(momentum), nesterov
 
-    def update_step(self, grad, variable, lr):
-        w = variable.data
+    def state_spec(self):
+        return [("momentum", 0.0)] if self.momentum else []
+
+    def update(self, w, g, state, lr):
         if not self.momentum:
-            w -= lr * grad
+            w -= lr * g
             return
-        velocity = self.slot(variable, "momentum")
+        velocity = state["momentum"]
         velocity *= self.momentum
-        velocity -= lr * grad
+        velocity -= lr * g
         if self.nesterov:
-            w += self.momentum * velocity - lr * grad
+            w += self.momentum * velocity - lr * g
         else:
             w += velocity
 
@@ -201,33 +214,39 @@ class RMSprop(Optimizer):
             raise ValueError(f"RMSprop: momentum must be in [0, 1), got {momentum!r}")
         self.rho, self.momentum, self.epsilon, self.centered = float(rho), float(momentum), float(epsilon), centered
 
-    def update_step(self, grad, variable, lr):
-        rho = self.rho
-        v = self.slot(variable, "velocity")
-        buf = self.slot(variable, "buffer", fill=None)  # scratch space: no allocations per step
-        np.multiply(grad, grad, out=buf)
+    def state_spec(self):
+        spec = [("velocity", 0.0), ("buffer", None)]  # buffer: scratch space, no allocation per step
+        if self.centered:
+            spec.append(("average_gradient", 0.0))
+        if self.momentum:
+            spec.append(("momentum", 0.0))
+        return spec
+
+    def update(self, w, g, state, lr):
+        rho, v, buf = self.rho, state["velocity"], state["buffer"]
+        np.multiply(g, g, out=buf)
         buf *= 1 - rho
         v *= rho
         v += buf  # v = rho v + (1 - rho) g^2
         if self.centered:
-            mean_g = self.slot(variable, "average_gradient")
+            mean_g = state["average_gradient"]
             mean_g *= rho
-            mean_g += (1 - rho) * grad
+            mean_g += (1 - rho) * g
             np.multiply(mean_g, mean_g, out=buf)
             np.subtract(v, buf, out=buf)
             buf += self.epsilon
         else:
             np.add(v, self.epsilon, out=buf)
         np.sqrt(buf, out=buf)
-        np.divide(grad, buf, out=buf)
+        np.divide(g, buf, out=buf)
         buf *= lr  # the increment lr * g / sqrt(v + eps)
         if self.momentum:
-            m = self.slot(variable, "momentum")
+            m = state["momentum"]
             m *= self.momentum
             m += buf
-            variable.data -= m
+            w -= m
         else:
-            variable.data -= buf
+            w -= buf
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
@@ -245,20 +264,22 @@ class Adam(Optimizer):
         super().__init__(learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = float(beta_1), float(beta_2), float(epsilon), amsgrad
 
-    def update_step(self, grad, variable, lr):
+    def state_spec(self):
+        spec = [("momentum", 0.0), ("velocity", 0.0), ("buffer", None)]
+        return spec + [("velocity_hat", 0.0)] if self.amsgrad else spec
+
+    def update(self, w, g, state, lr):
         b1, b2, t = self.beta_1, self.beta_2, self.iterations
-        m = self.slot(variable, "momentum")
-        v = self.slot(variable, "velocity")
-        buf = self.slot(variable, "buffer", fill=None)
+        m, v, buf = state["momentum"], state["velocity"], state["buffer"]
         m *= b1
-        np.multiply(grad, 1 - b1, out=buf)
+        np.multiply(g, 1 - b1, out=buf)
         m += buf
         v *= b2
-        np.multiply(grad, grad, out=buf)
+        np.multiply(g, g, out=buf)
         buf *= 1 - b2
         v += buf
         if self.amsgrad:
-            v_hat = self.slot(variable, "velocity_hat")
+            v_hat = state["velocity_hat"]
             np.maximum(v_hat, v, out=v_hat)
             v = v_hat
         alpha = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
@@ -266,7 +287,7 @@ class Adam(Optimizer):
         buf += self.epsilon
         np.divide(m, buf, out=buf)
         buf *= alpha
-        variable.data -= buf
+        w -= buf
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
@@ -292,16 +313,18 @@ class Adagrad(Optimizer):
         super().__init__(learning_rate, **kwargs)
         self.initial_accumulator_value, self.epsilon = float(initial_accumulator_value), float(epsilon)
 
-    def update_step(self, grad, variable, lr):
-        acc = self.slot(variable, "accumulator", fill=self.initial_accumulator_value)
-        buf = self.slot(variable, "buffer", fill=None)
-        np.multiply(grad, grad, out=buf)
+    def state_spec(self):
+        return [("accumulator", self.initial_accumulator_value), ("buffer", None)]
+
+    def update(self, w, g, state, lr):
+        acc, buf = state["accumulator"], state["buffer"]
+        np.multiply(g, g, out=buf)
         acc += buf
         np.add(acc, self.epsilon, out=buf)
         np.sqrt(buf, out=buf)
-        np.divide(grad, buf, out=buf)
+        np.divide(g, buf, out=buf)
         buf *= lr
-        variable.data -= buf
+        w -= buf
 
     def get_config(self):
         return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
