@@ -134,8 +134,12 @@ class Optimizer:
         raise NotImplementedError
 
     def update_step(self, grad: np.ndarray, variable, learning_rate: float) -> None:
-        """Apply ``update`` to one variable, with its state arrays."""
-        state = {name: self.slot(variable, name, fill) for name, fill in self.state_spec()}
+        """Apply ``update`` to one variable, with its state arrays (created on its first step)."""
+        state = self._state.get(variable)
+        if state is None:
+            for name, fill in self.state_spec():
+                self.slot(variable, name, fill)
+            state = self._state.get(variable, {})
         self.update(variable.data, grad, state, learning_rate)
 
     def slot(self, variable, name: str, fill: float | None = 0.0) -> np.ndarray:

@@ -19,6 +19,15 @@ def _axes(axis, ndim: int):
     return tuple(sorted(normalize_axis_tuple(axis, ndim)))
 
 
+def _spread(grad, axes: tuple, keepdims: bool, shape: tuple):
+    """A reduction's output gradient, spread back over the axes it reduced."""
+    if len(axes) == len(shape):  # everything was reduced: fill a fresh array with the value
+        return np.full(shape, grad, dtype=grad.dtype)
+    if not keepdims:
+        grad = np.expand_dims(grad, axes)  # (kept...) -> (kept with 1s at axes)
+    return np.broadcast_to(grad, shape)  # a view: no copy
+
+
 class Sum(Op):
     def __init__(self, axis=None, keepdims: bool = False):
         self.axis, self.keepdims = axis, keepdims
@@ -29,9 +38,7 @@ class Sum(Op):
         return np.sum(x, axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, grad):
-        if not self.keepdims:
-            grad = np.expand_dims(grad, self.axes)  # (kept...) -> (kept with 1s at axes)
-        return np.broadcast_to(grad, self.in_shape)
+        return _spread(grad, self.axes, self.keepdims, self.in_shape)
 
 
 class Mean(Op):
@@ -44,12 +51,10 @@ class Mean(Op):
         self.axes = _axes(self.axis, x.ndim)
         self.in_shape = x.shape
         self.count = int(np.prod([x.shape[a] for a in self.axes]))
-        return np.mean(x, axis=self.axes, keepdims=self.keepdims)
+        return x.sum(axis=self.axes, keepdims=self.keepdims) / self.count
 
     def backward(self, grad):
-        if not self.keepdims:
-            grad = np.expand_dims(grad, self.axes)  # (kept...) -> (kept with 1s at axes)
-        return np.broadcast_to(grad / self.count, self.in_shape)
+        return _spread(grad / self.count, self.axes, self.keepdims, self.in_shape)
 
 
 class Extremum(Op):
