@@ -131,10 +131,10 @@ def class_weights_to_sample_weights(class_weight: dict, y) -> np.ndarray:
     """Per-sample weights from ``{class: weight}`` and the targets (ids, one-hot or 0/1)."""
     y = np.asarray(y)
     if y.ndim >= 2 and y.shape[-1] > 1:
-        ids = y.argmax(axis=-1)
+        ids = y.argmax(axis=-1)  # one-hot (batch, classes) -> (batch,)
     else:
-        ids = np.rint(y.reshape(len(y), -1)[:, 0]).astype(np.int64) if y.ndim >= 1 else y
-    ids = ids.reshape(len(y), -1)[:, 0]
+        ids = np.rint(y).astype(np.int64)  # ids, or 0/1 targets
+    ids = ids.reshape(len(y), -1)[:, 0]  # (batch,) or (batch, 1) -> (batch,)
     table = np.ones(max(int(ids.max(initial=0)), max(class_weight, default=0)) + 1, np.float32)
     for cls, w in class_weight.items():
         if not isinstance(cls, int | np.integer) or cls < 0:

@@ -21,12 +21,12 @@ versions (``*_composed``) beside them are what the tests check the fused ops aga
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 import dl_tensor as dt
 from dl_tensor import Op, Tensor
+
+from .layer import snake_case
 
 EPSILON = 1e-7
 
@@ -278,7 +278,7 @@ class Loss:
         if reduction not in ("sum_over_batch_size", "sum", "none"):
             raise ValueError(f"{type(self).__name__}: reduction must be 'sum_over_batch_size', 'sum' or "
                              f"'none', got {reduction!r}")
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self.reduction = reduction
 
     def call(self, y_true, y_pred: Tensor) -> Tensor:
@@ -330,7 +330,7 @@ class _CrossEntropy(LossFunctionWrapper):
     _fn = None
 
     def __init__(self, from_logits: bool = False, name: str | None = None, reduction="sum_over_batch_size", **kwargs):
-        super().__init__(type(self)._fn, name=name or _snake(type(self).__name__), reduction=reduction,
+        super().__init__(type(self)._fn, name=name or snake_case(type(self).__name__), reduction=reduction,
                          from_logits=from_logits, **kwargs)
         self.from_logits = from_logits
 
@@ -386,11 +386,6 @@ class Huber(LossFunctionWrapper):
         super().__init__(huber, name=name, reduction=reduction, delta=delta)
 
 
-def _snake(name: str) -> str:
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
-
-
 _BY_NAME = {
     "binary_crossentropy": BinaryCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
@@ -419,7 +414,7 @@ def get(identifier) -> Loss:
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str):
-        key = identifier if identifier in _BY_NAME else _snake(identifier)
+        key = identifier if identifier in _BY_NAME else snake_case(identifier)
         cls = _BY_NAME.get(key) or _CLASSES.get(identifier)
         if cls is None:
             raise ValueError(f"loss: unknown loss {identifier!r}; valid names: {sorted(_BY_NAME)}")

@@ -27,11 +27,12 @@ Examples:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from .layer import snake_case
 
 __all__ = [
     "AUC",
@@ -71,12 +72,6 @@ _EPSILON = 1e-7
 
 
 # -- input checks ---------------------------------------------------------------------------
-
-
-def _snake_case(name: str) -> str:
-    """``"TopKCategoricalAccuracy"`` -> ``"top_k_categorical_accuracy"``, ``"AUC"`` -> ``"auc"``."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
 def _as_array(x: Any, who: str, arg: str, allow_scalar: bool = False) -> np.ndarray:
@@ -397,7 +392,7 @@ class Metric:
 
     def __init__(self, name: str | None = None, dtype: Any = "float32"):
         if name is None:
-            name = _snake_case(type(self).__name__)
+            name = snake_case(type(self).__name__)
         if not isinstance(name, str) or not name:
             raise TypeError(f"{type(self).__name__}: name must be a non-empty string; got {name!r}")
         try:
@@ -486,7 +481,7 @@ class Mean(Metric):
 
 def _function_name(fn: Callable) -> str:
     name = getattr(fn, "__name__", None)
-    return name if isinstance(name, str) else _snake_case(type(fn).__name__)
+    return name if isinstance(name, str) else snake_case(type(fn).__name__)
 
 
 class MeanMetricWrapper(Mean):
@@ -513,7 +508,7 @@ class MeanMetricWrapper(Mean):
         if not callable(fn):
             raise TypeError(f"{type(self).__name__}: fn must be a function (y_true, y_pred) -> (batch,); got {fn!r}")
         if name is None:
-            name = _function_name(fn) if type(self) is MeanMetricWrapper else _snake_case(type(self).__name__)
+            name = _function_name(fn) if type(self) is MeanMetricWrapper else snake_case(type(self).__name__)
         super().__init__(name=name, dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
@@ -1013,7 +1008,7 @@ def _accuracy_class_from_loss(loss: Any) -> type[Metric] | None:
             if isinstance(candidate, str):
                 names.append(candidate)
     for name in names:
-        snake = _snake_case(name)
+        snake = snake_case(name)
         if "sparse_categorical" in snake:
             return SparseCategoricalAccuracy
         if "binary" in snake:

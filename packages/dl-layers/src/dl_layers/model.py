@@ -273,11 +273,12 @@ class Model(Layer):
                 out.extend(layer._losses)
         return out
 
-    def _total_loss(self, y, y_pred, sample_weight):
+    def _total_loss(self, targets: list, y_pred, sample_weight):
+        """(total loss, per-output losses, flat predictions, per-output sample weights)."""
         flat_pred = self._flat_outputs(y_pred)
         n = len(flat_pred)
         sw = [sample_weight] * n if not isinstance(sample_weight, list | tuple) else list(sample_weight)
-        total, parts = self.compiled_loss(self._flat_targets(y, "fit"), flat_pred, sw)
+        total, parts = self.compiled_loss(targets, flat_pred, sw)
         for extra in self.losses:  # weight penalties and add_loss() terms
             total = extra if total is None else total + extra
         if total is None:
@@ -287,30 +288,32 @@ class Model(Layer):
     def train_step(self, x, y=None, sample_weight=None) -> dict:
         """One optimisation step on one batch; returns the running logs."""
         self._clear_layer_losses()
+        targets = self._flat_targets(y, "fit")
         y_pred = self(x, training=True)
-        total, parts, flat_pred, sw = self._total_loss(y, y_pred, sample_weight)
+        total, parts, flat_pred, sw = self._total_loss(targets, y_pred, sample_weight)
         variables = self._trainable_variables()
         if total.requires_grad:  # False when nothing in the model is trainable
             for v in variables:
                 v.grad = None
             total.backward()
             self.optimizer.apply([v.grad for v in variables], variables)
-        return self._update_logs(total, parts, y, flat_pred, sw)
+        return self._update_logs(total, parts, targets, flat_pred, sw)
 
     def test_step(self, x, y=None, sample_weight=None) -> dict:
         """Loss and metrics on one batch, without training."""
         self._clear_layer_losses()
+        targets = self._flat_targets(y, "evaluate")
         with no_grad():
             y_pred = self(x, training=False)
-            total, parts, flat_pred, sw = self._total_loss(y, y_pred, sample_weight)
-        return self._update_logs(total, parts, y, flat_pred, sw)
+            total, parts, flat_pred, sw = self._total_loss(targets, y_pred, sample_weight)
+        return self._update_logs(total, parts, targets, flat_pred, sw)
 
-    def _update_logs(self, total, parts, y, flat_pred, sw) -> dict:
+    def _update_logs(self, total, parts, targets: list, flat_pred, sw) -> dict:
         batch = len(flat_pred[0].data) if flat_pred[0].ndim else 1
         self._loss_trackers["loss"].update(total.item(), batch)
         for name, part in zip(self.compiled_loss.names, parts):
             self._loss_trackers[name].update(part.item(), batch)
-        self.compiled_metrics.update(self._flat_targets(y, "fit"), [p.data for p in flat_pred], sw)
+        self.compiled_metrics.update(targets, [p.data for p in flat_pred], sw)
         return self._logs()
 
     def _logs(self) -> dict:
