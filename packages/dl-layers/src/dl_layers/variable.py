@@ -51,5 +51,13 @@ class Variable(Tensor):
             )
         self.data[...] = value
 
+    def assign_add(self, delta) -> None:
+        """Add ``delta`` in place (broadcast to the variable's shape): ``v.assign_add(g * lr)``."""
+        self.assign(self.data + np.asarray(delta, dtype=self.data.dtype))
+
+    def assign_sub(self, delta) -> None:
+        """Subtract ``delta`` in place: the book's ``w.assign_sub(grad * learning_rate)``."""
+        self.assign(self.data - np.asarray(delta, dtype=self.data.dtype))
+
     def __repr__(self) -> str:
         return f"<Variable '{self.path}' shape={self.data.shape} dtype={self.data.dtype} trainable={self.trainable}>"

@@ -18,6 +18,20 @@ from .op import Op
 from .tensor import as_tensor
 
 
+def stable_log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``log(softmax(x))`` on an array by log-sum-exp: ``x - max - log(sum(exp(x - max)))``.
+
+    Finite for any finite ``x``; the one log-softmax of dl-book (``log_softmax`` and the
+    cross-entropy kernels of dl-layers call it).
+
+    Examples:
+        >>> np.round(stable_log_softmax(np.array([1000.0, 1000.0])), 4)
+        array([-0.6931, -0.6931])
+    """
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
 class Softmax(Op):
     def __init__(self, axis: int = -1):
         self.axis = axis
@@ -39,8 +53,7 @@ class LogSoftmax(Op):
         self.axis = axis
 
     def forward(self, x):
-        shifted = x - x.max(axis=self.axis, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
+        out = stable_log_softmax(x, self.axis)
         self.save_for_backward(out)
         return out
 
