@@ -1,18 +1,9 @@
-import os
+import pytest
 
-from hypothesis import HealthCheck, settings
+import dl_layers
+from dl_tensor.testing import use_hypothesis_profiles
 
-# Gradient checks run the function 2 * size times: keep examples few and deadlines off.
-settings.register_profile(
-    "default", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.register_profile("thorough", max_examples=300, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
-
-import pytest  # noqa: E402
-
-import dl_layers  # noqa: E402
+use_hypothesis_profiles()
 
 
 @pytest.fixture(autouse=True)

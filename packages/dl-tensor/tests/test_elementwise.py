@@ -171,3 +171,46 @@ def test_cast_between_floats_is_differentiable():
     assert x.grad.dtype == np.float32
     np.testing.assert_allclose(x.grad, [2.0, 4.0])
     assert x.astype("int32").dtype == np.int32
+
+
+# -- gradient conventions at the edges of power, as PyTorch has them (defect 8 of issue 6) ------------
+
+
+def test_gradient_of_x_to_the_zero_is_zero_even_at_zero():
+    x = Tensor([0.0, 2.0, -3.0], requires_grad=True)
+    (x**0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])  # not NaN at 0 (0 * 0 ** -1)
+
+
+def test_gradient_for_the_exponent_of_a_negative_base_is_nan():
+    b = Tensor([2.0, 3.0], requires_grad=True)
+    (Tensor([-2.0, 2.0]) ** b).sum().backward()
+    assert np.isnan(b.grad[0])  # d(a^b)/db = a^b log(a) has no real value for a < 0
+    assert b.grad[1] == pytest.approx(8 * np.log(2.0), rel=1e-6)
+
+
+def test_gradient_for_the_exponent_at_a_zero_base_is_zero():
+    b = Tensor([2.0, 0.0], requires_grad=True)
+    (Tensor([0.0, 0.0]) ** b).sum().backward()
+    np.testing.assert_array_equal(b.grad, [0.0, 0.0])
+
+
+def test_power_edges_raise_no_numpy_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = Tensor([0.0, -1.0], requires_grad=True)
+        e = Tensor([0.0, 2.0], requires_grad=True)
+        (x**e).sum().backward()  # 0 ** -1 and log(-1) inside backward: no warning, defined results
+    np.testing.assert_array_equal(x.grad, [0.0, -2.0])
+    assert e.grad[0] == 0.0 and np.isnan(e.grad[1])
+
+
+def test_stable_sigmoid_is_the_one_kernel_and_matches_numpy():
+    from dl_tensor.elementwise import stable_sigmoid
+
+    x = np.linspace(-30, 30, 61)
+    np.testing.assert_allclose(stable_sigmoid(x), np_sigmoid(x), rtol=1e-12)
+    assert stable_sigmoid(np.array([-1e4, 1e4], np.float32)).dtype == np.float32
+    np.testing.assert_array_equal(stable_sigmoid(np.array([-1e4, 1e4])), [0.0, 1.0])

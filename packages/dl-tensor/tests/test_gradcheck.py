@@ -104,3 +104,46 @@ def test_checks_parameters_used_inside_fn():
         gradcheck(lambda x: WrongForParams()(x, p), [np.array([1.0, 2.0])], params=[p])
     with pytest.raises(GradcheckError, match="float64 leaf"):
         gradcheck(lambda x: x, [np.array([1.0])], params=[Tensor([1.0], requires_grad=True)])
+
+
+def test_directional_mode_passes_correct_gradients_of_large_inputs_in_few_passes():
+    calls = []
+
+    def fn(w, x):
+        calls.append(1)
+        return dt.tanh(x @ w)
+
+    rng = np.random.default_rng(0)
+    w, x = rng.standard_normal((64, 48)) * 0.1, rng.standard_normal((8, 64))
+    assert gradcheck(fn, [w, x], mode="directional", n_directions=5)
+    assert len(calls) == 1 + 2 * 5  # one recorded pass, then two per direction (elements: 2 * 3,584)
+
+
+def test_directional_mode_catches_a_wrong_backward():
+    with pytest.raises(GradcheckError, match="directional.*analytic directional derivative"):
+        gradcheck(lambda x: BadSquare()(x), [np.linspace(1, 2, 300)], mode="directional")
+
+
+def test_directional_mode_catches_a_gradient_sent_to_the_wrong_input_and_checks_params():
+    class Swapped(Op):
+        def forward(self, a, b):
+            self.save_for_backward(a, b)
+            return a * b * b
+
+        def backward(self, grad):
+            a, b = self.saved
+            return grad * 2 * a * b, grad * b * b  # swapped
+
+    a, b = np.full((10, 10), 1.5), np.full((10, 10), 0.5)
+    with pytest.raises(GradcheckError):
+        gradcheck(lambda a, b: Swapped()(a, b), [a, b], mode="directional")
+    p = Tensor(np.linspace(-1, 1, 50), requires_grad=True, dtype=np.float64)
+    assert gradcheck(lambda x: dt.tanh(x * p), [np.ones(50)], params=[p], mode="directional")
+    np.testing.assert_array_equal(p.data, np.linspace(-1, 1, 50))  # restored after the perturbations
+
+
+def test_bad_mode_arguments():
+    with pytest.raises(ValueError, match="mode must be"):
+        gradcheck(dt.tanh, [np.ones(2)], mode="random")
+    with pytest.raises(ValueError, match="n_directions must be a positive integer"):
+        gradcheck(dt.tanh, [np.ones(2)], mode="directional", n_directions=0)

@@ -1,8 +1,9 @@
-"""Tensor construction, dtypes, attributes, conversion and repr."""
+"""Tensor construction, dtypes, attributes, conversion, repr, and in-place writes into its values."""
 
 import numpy as np
 import pytest
 
+import dl_tensor as dt
 from dl_tensor import Tensor, as_tensor
 
 
@@ -69,3 +70,115 @@ def test_as_tensor():
     t = Tensor([1.0])
     assert as_tensor(t) is t
     assert as_tensor(2.0, like=Tensor([1.0], dtype="float64")).dtype == np.float64
+
+
+# -- writes into .data while a recorded op still needs the values (defect 2 of issue 6) ----------
+
+
+def test_writing_an_input_saved_for_backward_is_caught_at_backward_naming_the_op():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    x = Tensor([3.0, 4.0])
+    y = (w * x).sum()
+    x.data[...] = 100  # Multiply saved x: its gradient for w would silently become 100s
+    with pytest.raises(dt.BackwardError, match=r"Multiply saved the values of a tensor of shape \(2,\)"):
+        y.backward()
+
+
+@pytest.mark.parametrize("write", [
+    lambda t: t.data.__setitem__(0, 5.0),
+    lambda t: t.data[1:].__setitem__(Ellipsis, 5.0),  # through a slice of the view
+    lambda t: np.multiply(t.data, 2, out=t.data),  # out= of a ufunc
+    lambda t: np.add.at(t.data, [0, 0], 1.0),  # ufunc.at
+    lambda t: setattr(t, "data", t.data * 2),  # rebinding
+    lambda t: t.assign([7.0, 8.0]),
+    lambda t: t.assign_sub([1.0, 1.0]),
+], ids=["item", "slice", "out", "at", "rebind", "assign", "assign_sub"])
+def test_every_kind_of_write_is_counted(write):
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    y = (w * w).sum()
+    write(w)
+    with pytest.raises(dt.BackwardError, match="modified in place"):
+        y.backward()
+
+
+def test_augmented_assignment_on_data_is_counted():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    y = (w * w).sum()
+    w.data -= 1.0  # the book's chapter-2 update, done before backward by mistake
+    with pytest.raises(dt.BackwardError, match="modified in place"):
+        y.backward()
+
+
+def test_writing_an_output_an_op_saved_is_caught_too():
+    x = Tensor([0.5, 1.0], requires_grad=True)
+    e = x.exp()  # Exp keeps its output for backward
+    loss = e.sum()
+    e.data[...] = 0.0
+    with pytest.raises(dt.BackwardError, match="Exp saved"):
+        loss.backward()
+
+
+def test_reads_between_forward_and_backward_are_free():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    x = Tensor([3.0, 4.0])
+    y = (w * x).sum()
+    assert float(x.data.sum()) == 7.0 and x.numpy()[0] == 3.0 and (x.data * 2).tolist() == [6.0, 8.0]
+    assert type(x.data * 2) is np.ndarray  # arithmetic on the watched view gives plain arrays
+    y.backward()
+    np.testing.assert_array_equal(w.grad, [3.0, 4.0])
+
+
+def test_writes_to_values_no_op_saved_are_harmless_and_allowed():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0, 4.0])
+    y = (a + b).sum()  # Add saves nothing: its gradient does not depend on b
+    b.data[...] = 100.0
+    y.backward()
+    np.testing.assert_array_equal(a.grad, [1.0, 1.0])
+
+
+def test_after_backward_or_after_dropping_the_graph_data_is_a_plain_array_again():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    y = (w * w).sum()
+    assert type(w.data) is not np.ndarray  # watched while the graph needs it
+    y.backward()
+    assert type(w.data) is np.ndarray
+    w.data -= 0.1 * w.grad  # the training-loop update after backward: fine
+    y2 = (w * w).sum()
+    del y2  # a graph dropped without backward releases its tensors at once (no cycle to collect)
+    assert type(w.data) is np.ndarray
+
+
+def test_retain_graph_then_write_then_second_backward_is_refused():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    y = (w * w).sum()
+    y.backward(retain_graph=True)
+    w.data[0] = 10.0
+    with pytest.raises(dt.BackwardError, match="Multiply"):
+        y.backward()
+
+
+def test_two_live_graphs_sharing_a_weight_both_guard_it():
+    # one graph backpropagated (and released), the other still live: the write must still count
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    first = (w * w).sum()
+    second = (w * 3.0 * w).sum()
+    second.backward()
+    w.data[...] = 0.0
+    with pytest.raises(dt.BackwardError):
+        first.backward()
+
+
+def test_the_watched_view_prints_like_an_array():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    y = (w * w).sum()
+    assert repr(w.data) == repr(np.array([1.0, 2.0], np.float32))
+    y.backward()
+
+
+def test_assign_checks_the_shape():
+    t = Tensor([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"Tensor: cannot assign a value of shape \(3,\); expected shape \(2,\)"):
+        t.assign([1.0, 2.0, 3.0])
+    t.assign_add(1.0)
+    np.testing.assert_array_equal(t.data, [2.0, 3.0])

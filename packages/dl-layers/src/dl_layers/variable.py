@@ -1,8 +1,9 @@
 """``Variable``: a layer's weight, a ``Tensor`` with a name that training updates in place.
 
 A variable is a leaf of every graph its layer builds. ``backward`` fills its ``.grad``;
-an optimizer then changes its ``.data`` in place, so the same object is the weight from
-the first step to the last (optimizers keep their state per variable object).
+an optimizer then changes its values in place, so the same object is the weight from the
+first step to the last (optimizers keep their state per variable object). ``assign``,
+``assign_add`` and ``assign_sub`` (from ``Tensor``) write new values in place.
 """
 
 from __future__ import annotations
@@ -41,23 +42,8 @@ class Variable(Tensor):
         self.trainable = trainable
         self.regularizer = regularizer
 
-    def assign(self, value) -> None:
-        """Overwrite the values in place (same shape; cast to the variable's dtype)."""
-        value = np.asarray(value)
-        if value.shape != self.data.shape:
-            raise ValueError(
-                f"Variable '{self.path}': cannot assign a value of shape {value.shape}; "
-                f"expected shape {self.data.shape}"
-            )
-        self.data[...] = value
-
-    def assign_add(self, delta) -> None:
-        """Add ``delta`` in place (broadcast to the variable's shape): ``v.assign_add(g * lr)``."""
-        self.assign(self.data + np.asarray(delta, dtype=self.data.dtype))
-
-    def assign_sub(self, delta) -> None:
-        """Subtract ``delta`` in place: the book's ``w.assign_sub(grad * learning_rate)``."""
-        self.assign(self.data - np.asarray(delta, dtype=self.data.dtype))
+    def _describe(self) -> str:
+        return f"Variable '{self.path}'"  # what assign's errors name
 
     def __repr__(self) -> str:
         return f"<Variable '{self.path}' shape={self.data.shape} dtype={self.data.dtype} trainable={self.trainable}>"

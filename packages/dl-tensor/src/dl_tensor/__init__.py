@@ -45,6 +45,7 @@ from .elementwise import (
     where,
 )
 from .gradcheck import GradcheckError, gradcheck
+from .gradient_tape import GradientTape, grad
 from .op import Op
 from .random import set_random_seed
 from .reductions import max, mean, min, sum
@@ -57,6 +58,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BackwardError",
     "GradcheckError",
+    "GradientTape",
     "Op",
     "ShapeError",
     "Tensor",
@@ -70,6 +72,7 @@ __all__ = [
     "equal",
     "exp",
     "expand_dims",
+    "grad",
     "gradcheck",
     "greater",
     "greater_equal",

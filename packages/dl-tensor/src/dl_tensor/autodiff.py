@@ -122,29 +122,36 @@ def _toposort(root_op) -> list:
     return order
 
 
-def _accumulate_leaf(t, g, handed_out: set) -> None:
-    """Add ``g`` into ``t.grad``; a stored gradient is always a private, writable array.
+def _accumulate_leaf(t, g, handed_out: set, sink: dict | None) -> None:
+    """Add ``g`` into ``t.grad`` (or into ``sink[id(t)]``); a stored gradient is always a
+    private, writable array.
 
     Ops may hand the same array to several inputs (``Add``), return read-only broadcast
     views (``Sum``) or views of their upstream gradient (``Reshape``); those are copied
-    the first time they are stored, so ``t.grad`` never aliases another array.
+    the first time they are stored, so a gradient never aliases another array.
     """
-    if t.grad is None:
+    previous = t.grad if sink is None else sink.get(id(t))
+    if previous is None:
         if not g.flags.writeable or g.base is not None or id(g) in handed_out:
             g = g.copy()
         handed_out.add(id(g))
+    else:
+        g = previous + g
+    if sink is None:
         t.grad = g
     else:
-        t.grad = t.grad + g
+        sink[id(t)] = g
 
 
-def backward(root, grad=None, retain_graph: bool = False) -> None:
+def backward(root, grad=None, retain_graph: bool = False, sink: dict | None = None) -> None:
     """Fill ``.grad`` of every leaf tensor that ``root`` depends on.
 
     Args:
         root: the Tensor to differentiate (usually a scalar loss).
         grad: d(something)/d(root), same shape as root; defaults to 1 for a scalar root.
         retain_graph: keep saved buffers so that backward can run through the graph again.
+        sink: if given, a dict that receives ``{id(leaf): gradient}`` instead of ``.grad``
+            (what ``grad`` and ``GradientTape`` use: they return gradients, they store none).
     """
     if not root.requires_grad:
         raise BackwardError(
@@ -152,20 +159,20 @@ def backward(root, grad=None, retain_graph: bool = False) -> None:
             "or it was computed under no_grad())"
         )
     if grad is None:
-        if root.data.size != 1:
+        if root._data.size != 1:
             raise BackwardError(
                 f"backward: the tensor has shape {root.shape}; pass grad= of that shape, "
                 "or reduce it to a scalar first (e.g. .sum() or .mean())"
             )
-        grad = np.ones(root.data.shape, dtype=root.data.dtype)
+        grad = np.ones(root._data.shape, dtype=root._data.dtype)
     else:
-        grad = np.asarray(grad, dtype=root.data.dtype)  # Tensor.backward already unwrapped a Tensor
-        if grad.shape != root.data.shape:
+        grad = np.asarray(grad, dtype=root._data.dtype)  # Tensor.backward already unwrapped a Tensor
+        if grad.shape != root._data.shape:
             raise ShapeError(f"backward: grad has shape {grad.shape}, but the tensor has shape {root.shape}")
 
     handed_out = {id(grad)}  # the seed belongs to the caller: copy it before storing it
     if root._op is None:  # a leaf: d root / d root = 1
-        _accumulate_leaf(root, grad, handed_out)
+        _accumulate_leaf(root, grad, handed_out, sink)
         return
 
     pending = {}  # op -> list of output gradients (one per output), freed once used
@@ -182,6 +189,8 @@ def backward(root, grad=None, retain_graph: bool = False) -> None:
                 "buffers were freed by the first backward; pass retain_graph=True to the "
                 "first call if you need to backpropagate twice"
             )
+        if op.watched:
+            op.check_versions()
         if op.n_outputs == 1:
             in_grads = op.backward(out_grads[0])
         else:
@@ -196,9 +205,11 @@ def backward(root, grad=None, retain_graph: bool = False) -> None:
             raise BackwardError(
                 f"{op.name}.backward returned {len(in_grads)} gradients for {len(op.inputs)} inputs"
             )
-        if not retain_graph:
+        if not retain_graph:  # free the saved arrays; the tensors they came from are free to change
             op.saved = None
             op.released = True
+            if op.watched:
+                op._unwatch()
         for i, (t, g) in enumerate(zip(op.inputs, in_grads)):
             if g is None or not t.requires_grad:
                 continue
@@ -207,7 +218,7 @@ def backward(root, grad=None, retain_graph: bool = False) -> None:
                     f"{op.name}.backward returned a {type(g).__name__} for input {i}; "
                     "gradients must be NumPy arrays (or None)"
                 )
-            data = t.data
+            data = t._data
             if g.shape != data.shape:
                 g = unbroadcast(g, data.shape, op.name, i)
             if g.dtype != data.dtype:
@@ -217,10 +228,11 @@ def backward(root, grad=None, retain_graph: bool = False) -> None:
                 )
             parent = t._op
             if parent is None:
-                _accumulate_leaf(t, g if type(g) is np.ndarray else np.asarray(g), handed_out)
+                _accumulate_leaf(t, g if type(g) is np.ndarray else np.asarray(g), handed_out, sink)
                 continue
             slots = pending.get(parent)
             if slots is None:
                 slots = pending[parent] = [None] * parent.n_outputs
             prev = slots[t._index]
             slots[t._index] = g if prev is None else prev + g
+

@@ -102,11 +102,12 @@ class Power(Op):
     def backward(self, grad):
         a, b, out = self.saved
         need_a, need_b = self.needs_input_grad
-        ga = grad * b * a ** (b - 1) if need_a else None
-        gb = None
-        if need_b:  # d(a^b)/db = a^b log(a), taken as 0 where a <= 0
-            log_a = np.log(a, out=np.zeros_like(a), where=a > 0)
-            gb = grad * out * log_a
+        ga = gb = None
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 and log of a negative base
+            if need_a:  # d(a^b)/da = b a^(b-1); 0 where b == 0 (a constant: x ** 0 at x = 0 too), as PyTorch
+                ga = np.where(b == 0, 0, grad * b * a ** (b - 1))
+            if need_b:  # d(a^b)/db = a^b log(a): NaN for a < 0 (no real log); 0 at a == 0 when b >= 0
+                gb = np.where((a == 0) & (b >= 0), 0, grad * out * np.log(a))
         return ga, gb
 
 
@@ -388,7 +389,7 @@ def where(condition, x, y):
         >>> print(where(Tensor([1.0, -2.0]) > 0, 1.0, Tensor([5.0, 6.0])))
         Tensor([1., 6.], dtype=float32)
     """
-    cond = condition.data if isinstance(condition, Tensor) else condition
+    cond = condition._data if isinstance(condition, Tensor) else condition
     if type(x) is not Tensor:
         x = as_tensor(x, like=y if isinstance(y, Tensor) else None)
     if type(y) is not Tensor:
@@ -403,7 +404,7 @@ def cast(x, dtype):
     if dtype == x.dtype:
         return x
     if dtype.kind != "f" or x.dtype.kind != "f":
-        return Tensor(x.data.astype(dtype), dtype=dtype)  # not differentiable
+        return Tensor(x._data.astype(dtype), dtype=dtype)  # not differentiable
     return Cast(dtype)(x)
 
 
@@ -415,7 +416,7 @@ def _compare(ufunc, a, b):
         a = as_tensor(a, like=b if isinstance(b, Tensor) else None)
     if type(b) is not Tensor:
         b = as_tensor(b, like=a)
-    return Tensor._from_op(ufunc(a.data, b.data), None, 0, False)
+    return Tensor._from_op(ufunc(a._data, b._data), None, 0, False)
 
 
 def equal(a, b):

@@ -30,6 +30,8 @@ Examples:
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from . import autodiff
@@ -63,6 +65,9 @@ class Op:
     n_outputs: int = 1
     #: True once backward has run and freed the saved buffers.
     released: bool = False
+    #: ``(weakref to tensor, its version)`` for each input or output whose values were
+    #: saved for backward; backward refuses to run if one was written to since.
+    watched: tuple = ()
 
     # -- the two halves an op author writes -------------------------------------------
     def forward(self, *arrays: np.ndarray) -> np.ndarray | tuple[np.ndarray, ...]:
@@ -101,7 +106,7 @@ class Op:
             if not isinstance(t, Tensor):
                 inputs = tuple(x if isinstance(x, Tensor) else as_tensor(x) for x in inputs)
                 return self(*inputs)
-            arrays.append(t.data)
+            arrays.append(t._data)
             flags.append(t.requires_grad)
         needs = self.needs_grad = autodiff.grad_mode.enabled and True in flags
         if needs:
@@ -121,9 +126,54 @@ class Op:
             outs = tuple(Tensor._from_op(o, self, i, needs) for i, o in enumerate(out))
             self.n_outputs = len(outs)
             # shapes and dtypes let the engine fill in zeros for unused outputs
-            self.output_meta = tuple((o.data.shape, o.data.dtype) for o in outs)
+            self.output_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
+            if needs and self.saved:
+                self._watch(inputs + outs)
             return outs
-        return Tensor._from_op(out, self, 0, needs)
+        result = Tensor._from_op(out, self, 0, needs)
+        if needs and self.saved:
+            self._watch((*inputs, result))
+        return result
+
+    # -- guarding the saved values against in-place writes ------------------------------
+    def _watch(self, tensors) -> None:
+        """Remember the version of every tensor whose values (or a view of them) were saved."""
+        saved = [a for a in self.saved if type(a) is np.ndarray]
+        watched = []
+        for t in tensors:
+            data = t._data
+            owner = data.base if data.base is not None else data  # the array owning the memory
+            for a in saved:
+                if a is data or a is owner or (a.base is not None and a.base is owner):
+                    t._watchers += 1  # from now on, t.data hands out a view that counts writes
+                    watched.append((weakref.ref(t), t._version))
+                    break
+        if watched:
+            self.watched = tuple(watched)
+
+    def check_versions(self) -> None:
+        """Raise if a tensor whose values this op saved was written to after the forward pass."""
+        for ref, version in self.watched:
+            t = ref()
+            if t is not None and t._version != version:
+                raise autodiff.BackwardError(
+                    f"backward: {self.name} saved the values of a tensor of shape {t.shape} for its backward, but "
+                    f"they were modified in place afterwards (version {version} -> {t._version}), so the "
+                    f"gradients would be wrong; run the forward pass again after changing the tensor, or change "
+                    "a copy instead (x.data.copy())"
+                )
+
+    def _unwatch(self) -> None:
+        """Forget the watched tensors (after backward, or when the graph is dropped)."""
+        for ref, _ in self.watched:
+            t = ref()
+            if t is not None:
+                t._watchers -= 1
+        self.watched = ()
+
+    def __del__(self):
+        if self.watched:  # a graph dropped without backward
+            self._unwatch()
 
     def __repr__(self) -> str:
         return f"<{self.name} op>"

@@ -189,7 +189,7 @@ def _index_arrays(index):
     """Replace Tensors and lists inside an index by ndarrays."""
     def one(i):
         if isinstance(i, Tensor):
-            return i.data
+            return i._data
         if isinstance(i, list):
             return np.asarray(i)
         return i

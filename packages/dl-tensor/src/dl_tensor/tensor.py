@@ -54,54 +54,105 @@ class Tensor:
         [[2. 4. 6.]]
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_index", "_logits", "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "_op", "_index", "_logits", "_version", "_watchers",
+                 "__weakref__")
     __array_ufunc__ = None  # make `ndarray + Tensor` call Tensor.__radd__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         arr = _to_array(data, dtype)
         if requires_grad and arr.dtype.kind != "f":
             raise TypeError(f"Tensor: only floating-point tensors can require gradients, got dtype {arr.dtype}")
-        self.data = arr
+        self._data = arr
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self._op = None
         self._index = 0
         self._logits = None  # set by softmax/sigmoid: (their name, the input they turned into probabilities)
+        self._version = 0  # counts in-place writes (see ``data``)
+        self._watchers = 0  # recorded ops whose backward still needs these values
 
     @classmethod
     def _from_op(cls, data, op, index: int, requires_grad: bool) -> Tensor:
         """Fast constructor used by ``Op.__call__`` (no dtype conversion)."""
         t = cls.__new__(cls)
-        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t._data = data if type(data) is np.ndarray else np.asarray(data)
         t.grad = None
         t.requires_grad = requires_grad
         t._op = op if requires_grad else None
         t._index = index
         t._logits = None
+        t._version = 0
+        t._watchers = 0
         return t
+
+    # -- the values, and writes into them ----------------------------------------------
+    @property
+    def data(self) -> np.ndarray:
+        """The values, as a NumPy array (shared, not copied).
+
+        Writing into it is allowed (``t.data[...] = 0``, ``t.data -= lr * t.grad``), but an
+        op recorded earlier may have kept these very values for its backward. While that
+        is so, ``data`` hands out a watched view whose writes bump the tensor's version,
+        and ``backward`` then refuses to use the changed values (PyTorch does the same
+        with its version counters): it raises, naming the op, instead of returning wrong
+        gradients. Writes through other aliases of the array (a copy of the reference
+        taken earlier, ``np.copyto``) are not seen.
+        """
+        if self._watchers:
+            view = self._data.view(WatchedArray)
+            view._owner = self
+            return view
+        return self._data
+
+    @data.setter
+    def data(self, value) -> None:
+        # `t.data -= g` reads data, changes it in place, then sets it back: count it once
+        if not (isinstance(value, WatchedArray) and value._owner is self):
+            self._data = value if type(value) is np.ndarray else np.asarray(value)
+            self._version += 1
+
+    def assign(self, value) -> None:
+        """Overwrite the values in place (same shape; cast to this tensor's dtype)."""
+        value = np.asarray(value.data if isinstance(value, Tensor) else value)
+        if value.shape != self._data.shape:
+            raise ValueError(f"{self._describe()}: cannot assign a value of shape {value.shape}; "
+                             f"expected shape {self._data.shape}")
+        self._data[...] = value
+        self._version += 1
+
+    def assign_add(self, delta) -> None:
+        """Add ``delta`` in place (broadcast to this tensor's shape)."""
+        self.assign(self._data + np.asarray(delta.data if isinstance(delta, Tensor) else delta, self._data.dtype))
+
+    def assign_sub(self, delta) -> None:
+        """Subtract ``delta`` in place: the book's ``w.assign_sub(grad * learning_rate)``."""
+        self.assign(self._data - np.asarray(delta.data if isinstance(delta, Tensor) else delta, self._data.dtype))
+
+    def _describe(self) -> str:
+        return "Tensor"
 
     # -- array-like attributes ----------------------------------------------------
     @property
     def shape(self) -> tuple:
         """Length of each axis, e.g. ``(batch, features)``."""
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
         """Rank: the number of axes."""
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
         """NumPy dtype of the values."""
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def size(self) -> int:
         """Number of elements."""
-        return self.data.size
+        return self._data.size
 
     @property
     def is_leaf(self) -> bool:
@@ -109,45 +160,45 @@ class Tensor:
         return self._op is None
 
     def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied)."""
+        """The underlying array (shared, not copied): the same as ``data``."""
         return self.data
 
     def item(self):
         """The single value of a one-element tensor, as a Python number."""
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self):
         """The values as nested Python lists."""
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype=None, copy=None):
         if dtype is None and not copy:
-            return self.data
-        return np.array(self.data, dtype=dtype, copy=True if copy else None)
+            return self._data
+        return np.array(self._data, dtype=dtype, copy=True if copy else None)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a rank-0 tensor")
-        return len(self.data)
+        return len(self._data)
 
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
 
     def __bool__(self) -> bool:
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self) -> float:
-        return float(self.data.item())
+        return float(self._data.item())
 
     def __int__(self) -> int:
-        return int(self.data.item())
+        return int(self._data.item())
 
     __hash__ = object.__hash__  # `==` is element-wise, so hash by identity
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
-        extra = f", dtype={self.data.dtype}"
+        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
+        extra = f", dtype={self._data.dtype}"
         if self.requires_grad:
             extra += ", requires_grad=True"
         return f"Tensor({body}{extra})"
@@ -165,16 +216,16 @@ class Tensor:
         ``t.grad = None`` between steps.
         """
         if isinstance(grad, Tensor):
-            grad = grad.data
+            grad = grad._data
         autodiff.backward(self, grad, retain_graph)
 
     def detach(self) -> Tensor:
         """A new leaf tensor sharing the same data, cut from the graph."""
-        return Tensor._from_op(self.data, None, 0, False)
+        return Tensor._from_op(self._data, None, 0, False)
 
     def requires_grad_(self, flag: bool = True) -> Tensor:
         """Set ``requires_grad`` in place (on a leaf) and return self."""
-        if flag and self.data.dtype.kind != "f":
+        if flag and self._data.dtype.kind != "f":
             raise TypeError(f"Tensor: only floating-point tensors can require gradients, got dtype {self.dtype}")
         self.requires_grad = flag
         return self
@@ -259,7 +310,7 @@ class Tensor:
     def __setitem__(self, index, value):
         raise TypeError(
             "Tensor does not support item assignment (it would break the recorded graph); "
-            "build a new tensor with where(), concatenate() or pad(), or assign into .data"
+            "build a new tensor with where(), concatenate() or pad(), or write in place with assign() or .data[...]"
         )
 
     # -- reductions -----------------------------------------------------------------
@@ -281,11 +332,11 @@ class Tensor:
 
     def argmax(self, axis=None):
         """Indices of the maxima (an integer tensor, not differentiable)."""
-        return Tensor(np.argmax(self.data, axis=axis))
+        return Tensor(np.argmax(self._data, axis=axis))
 
     def argmin(self, axis=None):
         """Indices of the minima (an integer tensor, not differentiable)."""
-        return Tensor(np.argmin(self.data, axis=axis))
+        return Tensor(np.argmin(self._data, axis=axis))
 
     # -- reshaping ------------------------------------------------------------------
     def reshape(self, *shape):
@@ -346,14 +397,50 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
     """
     if isinstance(x, Tensor):
         return x
-    if like is not None and like.data.dtype.kind == "f":
+    if like is not None and like._data.dtype.kind == "f":
         arr = np.asarray(x)
         if arr.dtype.kind not in _ALLOWED_KINDS:
             return Tensor(arr)  # raises a clear TypeError
-        if arr.dtype != like.data.dtype:
-            arr = arr.astype(like.data.dtype)
+        if arr.dtype != like._data.dtype:
+            arr = arr.astype(like._data.dtype)
         return Tensor._from_op(arr, None, 0, False)
     return Tensor(x)
+
+
+class WatchedArray(np.ndarray):
+    """A view of a tensor's values, handed out by ``Tensor.data`` while a recorded op still
+    needs them for its backward: item assignment, ``out=`` arguments and in-place operators
+    (``+=``...) write through as usual and bump the tensor's version. Results of arithmetic
+    are plain arrays."""
+
+    _owner = None
+
+    def __array_finalize__(self, obj):
+        self._owner = getattr(obj, "_owner", None)  # slices and reshapes of the view stay watched
+
+    def _written(self) -> None:
+        if self._owner is not None:
+            self._owner._version += 1
+
+    def __setitem__(self, index, value):
+        np.ndarray.__setitem__(self.view(np.ndarray), index, value)
+        self._written()
+
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        plain = tuple(a.view(np.ndarray) if isinstance(a, WatchedArray) else a for a in inputs)
+        if method == "at" and isinstance(inputs[0], WatchedArray):  # np.add.at(view, ...) writes into it
+            inputs[0]._written()
+        if out is not None:
+            kwargs["out"] = tuple(o.view(np.ndarray) if isinstance(o, WatchedArray) else o for o in out)
+            for o in out:
+                if isinstance(o, WatchedArray):
+                    o._written()
+            getattr(ufunc, method)(*plain, **kwargs)
+            return out[0] if len(out) == 1 else out
+        return getattr(ufunc, method)(*plain, **kwargs)
+
+    def __repr__(self) -> str:
+        return repr(self.view(np.ndarray))
 
 
 # the op modules need Tensor defined first, so they are imported last

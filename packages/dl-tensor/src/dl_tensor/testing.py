@@ -1,6 +1,7 @@
-"""Hypothesis strategies for testing ops, shared by every dl-book package's tests.
+"""What every dl-book package's tests share: hypothesis strategies for ops, the test setup
+(``use_hypothesis_profiles``) and the executed-docs tests (``chapter_docs_tests``).
 
-Needs ``hypothesis`` (the ``testing`` extra: ``pip install "dl-tensor[testing]"``).
+Needs ``hypothesis`` and ``pytest`` (the ``testing`` extra: ``pip install "dl-tensor[testing]"``).
 
 The arrays come in three memory layouts (contiguous, transposed, strided) so that ops
 are tested on the non-contiguous views NumPy hands around, and can be kept away from
@@ -20,12 +21,17 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import os
 import pkgutil
 from pathlib import Path
 
 import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+from .random import set_random_seed
 
 LAYOUTS = ("contiguous", "transposed", "strided")
 
@@ -90,6 +96,56 @@ def axes_for(ndim: int):
     single = st.integers(-ndim, ndim - 1)
     several = st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True).map(tuple)
     return st.one_of(st.none(), single, several)
+
+
+# -- the test setup every package shares --------------------------------------------------------
+
+
+def use_hypothesis_profiles() -> None:
+    """Register and load the packages' hypothesis profiles (call it from ``conftest.py``).
+
+    ``default``: 30 examples, no deadline (gradient checks run ``fn`` 2 * size times);
+    ``thorough``: 300 examples. Pick one with the environment variable
+    ``HYPOTHESIS_PROFILE=thorough``.
+    """
+    settings.register_profile("default", max_examples=30, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile("thorough", max_examples=300, deadline=None)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def chapter_docs_tests(package, test_file: str, seed=None):
+    """The three tests of a chapter's docs, for its ``tests/test_docs.py`` in one line::
+
+        test_pages, test_docstrings, test_nav = chapter_docs_tests(dl_layers, __file__)
+
+    * every ``>>>`` example of every page in ``docs/`` runs and prints what the page says;
+    * every docstring example of every module of ``package`` runs;
+    * every page is listed in the chapter's ``mkdocs.yml``.
+
+    Each example runs from ``set_random_seed(seed or 0)`` with NumPy printing 4 decimals.
+    """
+    docs = Path(test_file).resolve().parents[1] / "docs"
+
+    def fixed(run, *args):
+        set_random_seed(seed or 0)
+        with np.printoptions(precision=4, suppress=True):
+            run(*args)
+
+    @pytest.mark.parametrize("page", sorted(docs.glob("*.md")), ids=lambda p: p.name)
+    def test_docs_page_examples_run(page):
+        fixed(run_page_examples, page)
+
+    @pytest.mark.parametrize("name", package_modules(package))
+    def test_docstring_examples_run(name):
+        fixed(run_docstring_examples, name)
+
+    def test_every_docs_page_is_in_the_chapter_nav():
+        nav = (docs.parent / "mkdocs.yml").read_text()
+        missing = [page.name for page in docs.glob("*.md") if page.name not in nav]
+        assert not missing, f"pages not listed in {docs.parent.name}/mkdocs.yml: {missing}"
+
+    return test_docs_page_examples_run, test_docstring_examples_run, test_every_docs_page_is_in_the_chapter_nav
 
 
 # -- executed documentation ------------------------------------------------------------------
