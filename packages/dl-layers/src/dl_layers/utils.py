@@ -1,5 +1,5 @@
-"""Small helpers with Keras's names: ``to_categorical``, plus ``get_file`` (from
-``datasets``) and ``atomic_write`` (from ``files``), where ``keras.utils`` users look for them.
+"""Small helpers with Keras's names: ``to_categorical``, plus ``get_file`` and friends (from
+``file_utils``) and ``atomic_write`` (from ``atomic``), where ``keras.utils`` users look for them.
 
 Examples:
     >>> from dl_layers.utils import to_categorical
@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .datasets import (
+from .atomic import atomic_write
+from .file_utils import (
     CACHE_DIR_ENV,
     DownloadError,
     HashMismatchError,
@@ -24,7 +25,6 @@ from .datasets import (
     file_hash,
     get_file,
 )
-from .files import atomic_write
 
 __all__ = [
     "CACHE_DIR_ENV",
@@ -37,7 +37,6 @@ __all__ = [
     "get_file",
     "to_categorical",
 ]
-
 
 
 def to_categorical(y: Any, num_classes: int | None = None, dtype: Any = "float32") -> np.ndarray:

@@ -1,14 +1,16 @@
-"""Fetching data sets: download once into a cache folder, check the hash, unpack safely.
+"""File utilities (Keras's ``file_utils``): download once into a cache, check the hash, unpack safely.
 
 The chapter packages' loaders (MNIST, IMDB, Jena...) share ``get_file`` (Keras's name and
 main arguments):
 
 * the file is downloaded into a cache folder (``cache_dir``, else the environment variable
-  ``DL_BOOK_CACHE_DIR``, else ``~/.cache/dl-book``) through a temporary file, its hash is
-  checked, and only then is it renamed into place; a bad cached copy is fetched once more;
+  ``DL_BOOK_CACHE_DIR``, else ``~/.cache/dl-book``) through a temporary file, its hash
+  (MD5 or SHA-256, told apart by length, as in Keras) is checked, and only then is it
+  renamed into place; a bad cached copy is fetched once more;
 * ``extract_archive`` unpacks ``.zip`` and ``.tar`` (optionally gzip, bzip2 or xz compressed)
   archives into a temporary folder, refusing members that would land outside it (absolute
-  paths, ``..``, links pointing out, devices), and renames the folder into place when done.
+  paths, ``..``, links pointing out, devices) and archives that are truncated or corrupted,
+  and renames the folder into place when done.
 
 Only the standard library is used; nothing is ever unpickled or evaluated. Tests use local
 ``file://`` URLs and a local HTTP server, never the network.
@@ -17,8 +19,10 @@ Only the standard library is used; nothing is ever unpickled or evaluated. Tests
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import http.client
+import lzma
 import os
 import posixpath
 import re
@@ -28,11 +32,12 @@ import urllib.parse
 import urllib.request
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .files import _new_temp, _remove
+from .atomic import new_temp_file, new_temp_folder, remove_path, remove_stale_parts
 
 __all__ = [
     "CACHE_DIR_ENV",
@@ -67,14 +72,21 @@ class UnsafeArchiveError(ValueError):
 # --------------------------------------------------------------------------- hashing
 
 
-def _check_algorithm(algorithm: Any) -> str:
+# "auto" tells these two apart by the digest's length (in hexadecimal characters), as Keras does
+_AUTO_ALGORITHMS = {32: "md5", 64: "sha256"}
+# what a digest of some length most likely is, for error messages
+_LOOKS_LIKE = {32: "md5", 40: "sha1", 56: "sha224", 64: "sha256", 96: "sha384", 128: "sha512"}
+
+
+def _check_algorithm(algorithm: Any, argument: str = "hash_algorithm", auto: bool = False) -> str:
     if not isinstance(algorithm, str):
-        raise TypeError(f"hash_algorithm must be a string such as 'sha256', got {algorithm!r}")
+        raise TypeError(f"{argument} must be a string such as 'sha256', got {algorithm!r}")
     name = algorithm.lower()
+    if auto and name == "auto":
+        return name
     if name.startswith("shake_") or name not in {a.lower() for a in hashlib.algorithms_available}:
-        raise ValueError(
-            f"hash_algorithm must be a fixed-length hashlib algorithm such as 'sha256' or 'md5', got {algorithm!r}"
-        )
+        choices = "'auto', 'sha256' or 'md5'" if auto else "'sha256' or 'md5'"
+        raise ValueError(f"{argument} must be a fixed-length hashlib algorithm such as {choices}, got {algorithm!r}")
     return name
 
 
@@ -98,7 +110,7 @@ def file_hash(path: str | os.PathLike, algorithm: str = "sha256", chunk_size: in
         ...     file_hash(path) == hashlib.sha256(b"hello").hexdigest()
         True
     """
-    name = _check_algorithm(algorithm)
+    name = _check_algorithm(algorithm, "algorithm")
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size <= 0:
         raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     digest = hashlib.new(name)
@@ -112,16 +124,33 @@ def file_hash(path: str | os.PathLike, algorithm: str = "sha256", chunk_size: in
 _file_hash = file_hash
 
 
-def _check_expected_hash(expected: Any, algorithm: str) -> str | None:
+def _check_expected_hash(expected: Any, algorithm: str) -> tuple[str | None, str]:
+    """The digest in lowercase and the algorithm to check it with ("auto" resolved)."""
     if expected is None:
-        return None
+        return None, "sha256" if algorithm == "auto" else algorithm
     if not isinstance(expected, str):
         raise TypeError(f"file_hash must be a hexadecimal string or None, got {expected!r}")
     value = expected.strip().lower()
-    length = hashlib.new(algorithm).digest_size * 2
-    if not re.fullmatch(f"[0-9a-f]{{{length}}}", value):
-        raise ValueError(f"file_hash must be a {algorithm} digest of {length} hexadecimal characters, got {expected!r}")
-    return value
+    if not re.fullmatch("[0-9a-f]+", value):
+        raise ValueError(f"file_hash must be a hexadecimal digest, got {expected!r}")
+    if algorithm == "auto":
+        if len(value) in _AUTO_ALGORITHMS:
+            return value, _AUTO_ALGORITHMS[len(value)]
+        expected_length = "an md5 (32 hexadecimal characters) or sha256 (64) digest when hash_algorithm='auto'"
+    else:
+        length = hashlib.new(algorithm).digest_size * 2
+        if len(value) == length:
+            return value, algorithm
+        expected_length = f"a {algorithm} digest of {length} hexadecimal characters"
+    message = f"file_hash must be {expected_length}, got {expected!r} ({len(value)} characters"
+    looks_like = _LOOKS_LIKE.get(len(value))
+    if looks_like:
+        article = "an" if looks_like == "md5" else "a"
+        message += f", which looks like {article} {looks_like} digest); pass hash_algorithm={looks_like!r}"
+        message += "" if algorithm == "auto" or looks_like not in _AUTO_ALGORITHMS.values() else " or 'auto'"
+    else:
+        message += ")"
+    raise ValueError(message)
 
 
 # --------------------------------------------------------------------------- get_file
@@ -192,7 +221,8 @@ def _read_chunks(origin: str, timeout: float, fname: str, fpath: Path) -> Iterat
 
 def _download(origin: str, fpath: Path, expected: str | None, algorithm: str, timeout: float) -> None:
     print(f"Downloading data from {origin}")
-    tmp, fd = _new_temp(fpath.parent, fpath.name)
+    remove_stale_parts(fpath.parent, fpath.name)  # left by a download that was killed
+    tmp, fd = new_temp_file(fpath.parent, fpath.name)
     try:
         digest = hashlib.new(algorithm)
         with os.fdopen(fd, "wb") as f, contextlib.closing(_read_chunks(origin, timeout, fpath.name, fpath)) as body:
@@ -211,7 +241,7 @@ def _download(origin: str, fpath: Path, expected: str | None, algorithm: str, ti
             )
         os.replace(tmp, fpath)
     except BaseException:
-        _remove(tmp)
+        remove_path(tmp)
         raise
 
 
@@ -222,7 +252,7 @@ def get_file(
     cache_subdir: str = "datasets",
     cache_dir: str | os.PathLike | None = None,
     extract: bool = False,
-    hash_algorithm: str = "sha256",
+    hash_algorithm: str = "auto",
     *,
     timeout: float = 60.0,
 ) -> str:
@@ -230,9 +260,11 @@ def get_file(
 
     The file lands at ``<cache>/<cache_subdir>/<fname>``, where ``<cache>`` is
     ``cache_dir``, else the ``DL_BOOK_CACHE_DIR`` environment variable, else
-    ``~/.cache/dl-book``. The transfer goes to a temporary file in that folder, which is
-    renamed into place only once complete and verified. A cached copy whose hash does not
-    match is downloaded again (once). Offline, put the file at that path yourself.
+    ``~/.cache/dl-book``. The transfer goes to a hidden temporary file in that folder,
+    which is renamed into place only once complete and verified (a download killed
+    half-way leaves ``.<fname>.<pid>-<hex>.part``, removed by the next download of
+    ``fname``). A cached copy whose hash does not match is downloaded again (once).
+    Offline, put the file at that path yourself.
 
     Args:
         fname: the file name in the cache; ``None`` takes the last part of ``origin``.
@@ -243,7 +275,9 @@ def get_file(
         extract: if true, ``fname`` is a ``.zip`` / ``.tar`` / ``.tar.gz`` / ``.tgz``
             archive, unpacked safely into ``<cache>/<cache_subdir>/<fname without
             extension>``, and that folder is returned.
-        hash_algorithm: the ``hashlib`` algorithm of ``file_hash``, e.g. ``"sha256"``.
+        hash_algorithm: the ``hashlib`` algorithm of ``file_hash``, e.g. ``"sha256"``;
+            ``"auto"`` (default, as in Keras) reads it from the digest's length: 32
+            hexadecimal characters for ``"md5"``, 64 for ``"sha256"``.
         timeout: seconds to wait for the server before giving up.
 
     Returns:
@@ -255,6 +289,8 @@ def get_file(
         HashMismatchError: the downloaded file does not match ``file_hash``; nothing is
             left under the final name.
         UnsafeArchiveError: ``extract`` found a member that would escape the folder.
+        ValueError: ``extract`` found the archive truncated or corrupted (see
+            ``extract_archive``); delete the file to download it again.
 
     Examples:
         The MNIST arrays of the book's first listing (needs the network, not run here)::
@@ -264,8 +300,7 @@ def get_file(
     """
     origin = _check_origin(origin)
     fname = _check_fname(fname, origin)
-    algorithm = _check_algorithm(hash_algorithm)
-    expected = _check_expected_hash(file_hash, algorithm)
+    expected, algorithm = _check_expected_hash(file_hash, _check_algorithm(hash_algorithm, auto=True))
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
     folder = _cache_folder(cache_dir, cache_subdir)
@@ -349,26 +384,101 @@ def _check_tar_member(archive: Path, member: tarfile.TarInfo, allow_links: bool)
         raise _refuse(archive, member.name, reason)
 
 
+# The first bytes of each format. A truncated or damaged archive usually still has them,
+# which tells "a broken archive" apart from "not an archive at all".
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_COMPRESSED_TAR_MODES = {b"\x1f\x8b": "r:gz", b"BZh": "r:bz2", b"\xfd7zXZ\x00": "r:xz"}  # tarfile.open modes
+_TAR_MAGIC_OFFSET = 257  # "ustar" sits at this offset of a tar header
+
+# What reading a damaged archive raises: tarfile's and zipfile's own errors, and those of
+# the decompressors (a cut gzip or xz stream raises EOFError, a bad CRC BadGzipFile...).
+_DAMAGED_ERRORS = (tarfile.ReadError, zipfile.BadZipFile, EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError)
+
+
+def _damaged(archive: Path, err: BaseException) -> ValueError:
+    cause = err.__cause__ or err  # tarfile turns e.g. an EOFError into ReadError("not a bzip2 file")
+    details = (str(cause).splitlines() or ["no details"])[0]
+    return ValueError(
+        f"extract_archive: {str(archive)!r} is truncated or corrupted ({type(cause).__name__}: {details}); "
+        f"delete it and download it again"
+    )
+
+
+def _first_bytes(archive: Path) -> bytes:
+    with open(archive, "rb") as f:
+        return f.read(tarfile.BLOCKSIZE)
+
+
+def _archive_format(archive: Path) -> str | None:
+    """``"zip"`` or ``"tar"``, read from the content (not the name), or None."""
+    if zipfile.is_zipfile(archive):
+        return "zip"
+    head = _first_bytes(archive)
+    if head.startswith(_ZIP_MAGIC):
+        return "zip"  # the start of a zip whose end (its table of contents) is missing
+    if head.startswith(tuple(_COMPRESSED_TAR_MODES)) or head[_TAR_MAGIC_OFFSET : _TAR_MAGIC_OFFSET + 5] == b"ustar":
+        return "tar"
+    try:
+        return "tar" if tarfile.is_tarfile(archive) else None  # e.g. an old tar without "ustar"
+    except (*_DAMAGED_ERRORS, OSError):
+        return None
+
+
+def _read_tar_members(archive: Path, tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
+    """Every member, after reading the archive to its end: a cut or damaged file fails here."""
+    try:
+        # Reading the headers walks through the whole archive (decompressing it all).
+        members = tar.getmembers()
+        # A tar ends with blocks of zeros. tarfile stops quietly when a file just ends
+        # between two members, so without this check a cut copy would pass as complete.
+        tar.fileobj.seek(tar.offset)
+        if tar.fileobj.read(tarfile.BLOCKSIZE) != tarfile.NUL * tarfile.BLOCKSIZE:
+            raise tarfile.ReadError("the end-of-archive marker is missing")
+        # Read the rest, so that the compression's own check (CRC) runs too.
+        while tar.fileobj.read(_CHUNK_SIZE):
+            pass
+    # Nothing is written yet, so an OSError here comes from reading the archive (bzip2
+    # reports bad data as a plain OSError).
+    except (*_DAMAGED_ERRORS, OSError) as err:
+        raise _damaged(archive, err) from err
+    return members
+
+
 def _extract_tar(archive: Path, into: Path) -> None:
     has_filters = hasattr(tarfile, "data_filter")
-    with tarfile.open(archive, "r:*") as tar:
-        members = tar.getmembers()
+    # open with the compression the first bytes name, so that errors are about that one
+    head, mode = _first_bytes(archive), "r:*"  # "r:*": let tarfile find out
+    for magic, compressed_mode in _COMPRESSED_TAR_MODES.items():
+        if head.startswith(magic):
+            mode = compressed_mode
+    try:
+        tar = tarfile.open(archive, mode)
+    except _DAMAGED_ERRORS as err:
+        raise _damaged(archive, err) from err
+    with tar:
+        members = _read_tar_members(archive, tar)
         for member in members:  # check everything before writing anything
             _check_tar_member(archive, member, allow_links=has_filters)
-        if has_filters:
-            # the "data" filter re-checks every path against the real file system while
-            # extracting (links through links), and drops permissions it should not keep
-            try:
+        try:
+            if has_filters:
+                # the "data" filter re-checks every path against the real file system while
+                # extracting (links through links), and drops permissions it should not keep
                 tar.extractall(into, members=members, filter="data")
-            except tarfile.FilterError as err:
-                raise _refuse(archive, err.tarinfo.name, f"was refused by tarfile's data filter ({err})") from err
-        else:  # pragma: no cover - Python 3.11.0 to 3.11.3 only
-            tar.extractall(into, members=members)
+            else:  # pragma: no cover - Python 3.11.0 to 3.11.3 only
+                tar.extractall(into, members=members)
+        except tarfile.FilterError as err:
+            raise _refuse(archive, err.tarinfo.name, f"was refused by tarfile's data filter ({err})") from err
+        except _DAMAGED_ERRORS as err:
+            raise _damaged(archive, err) from err
 
 
 def _extract_zip(archive: Path, into: Path) -> None:
     root = os.path.realpath(into)
-    with zipfile.ZipFile(archive) as zf:
+    try:
+        zf = zipfile.ZipFile(archive)
+    except _DAMAGED_ERRORS as err:
+        raise _damaged(archive, err) from err
+    with zf:
         infos = zf.infolist()
         for info in infos:  # check everything before writing anything
             reason = _unsafe_name(info.filename)
@@ -378,7 +488,10 @@ def _extract_zip(archive: Path, into: Path) -> None:
                     reason = "would be written outside the destination"
             if reason is not None:
                 raise _refuse(archive, info.filename, reason)
-        zf.extractall(into, members=infos)
+        try:
+            zf.extractall(into, members=infos)  # checks each member's CRC
+        except _DAMAGED_ERRORS as err:
+            raise _damaged(archive, err) from err
 
 
 def extract_archive(path: str | os.PathLike, dest: str | os.PathLike | None = None) -> str:
@@ -386,8 +499,10 @@ def extract_archive(path: str | os.PathLike, dest: str | os.PathLike | None = No
 
     Members with absolute paths, ``..`` components, links leading outside the destination,
     or device files are refused with ``UnsafeArchiveError`` before anything is written.
-    Everything is unpacked into a temporary folder next to ``dest``, which takes the
-    place of ``dest`` (replacing an older extraction) only once it is complete.
+    A truncated or corrupted archive raises a ``ValueError`` naming it. Everything is
+    unpacked into a hidden temporary folder next to ``dest``, which takes the place of
+    ``dest`` (replacing an older extraction) only once it is complete; on any error it
+    is deleted, and ``dest`` is left as it was.
 
     Args:
         path: the archive; its format is read from its content, not its name.
@@ -398,9 +513,23 @@ def extract_archive(path: str | os.PathLike, dest: str | os.PathLike | None = No
         ``dest`` as a string.
 
     Examples:
-        Unpack a downloaded archive next to itself (not run here)::
-
-            folder = extract_archive("~/.cache/dl-book/datasets/aclImdb_v1.tar.gz")
+        >>> import os, shutil, tempfile, zipfile
+        >>> folder = tempfile.mkdtemp()
+        >>> archive = os.path.join(folder, "notes.zip")
+        >>> with zipfile.ZipFile(archive, "w") as zf:
+        ...     zf.writestr("notes/hello.txt", "hello")
+        >>> out = extract_archive(archive)                   # next to the archive, named after it
+        >>> os.path.basename(out), os.listdir(os.path.join(out, "notes"))
+        ('notes', ['hello.txt'])
+        >>> with open(archive, "r+b") as f:                  # cut the archive short
+        ...     _ = f.truncate(40)
+        >>> extract_archive(archive, os.path.join(folder, "again"))
+        Traceback (most recent call last):
+        ...
+        ValueError: extract_archive: '...notes.zip' is truncated or corrupted (...); delete it and download it again
+        >>> sorted(os.listdir(folder))                       # no half-extracted folder
+        ['notes', 'notes.zip']
+        >>> shutil.rmtree(folder)
     """
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"path must be the path of an archive, got {path!r}")
@@ -413,31 +542,35 @@ def extract_archive(path: str | os.PathLike, dest: str | os.PathLike | None = No
         target = Path(dest).expanduser()
     else:
         raise TypeError(f"dest must be a folder path or None, got {dest!r}")
-    if zipfile.is_zipfile(archive):
+    kind = _archive_format(archive)
+    if kind == "zip":
         extract = _extract_zip
-    elif tarfile.is_tarfile(archive):
+    elif kind == "tar":
         extract = _extract_tar
     else:
-        raise ValueError(f"extract_archive: {str(archive)!r} is neither a zip nor a tar archive")
+        raise ValueError(
+            f"extract_archive: {str(archive)!r} is neither a zip nor a tar archive (plain, gzip, bzip2 or xz), "
+            f"or it is truncated or corrupted beyond recognition"
+        )
     if target.exists() and not target.is_dir():
         raise FileExistsError(f"extract_archive: dest {str(target)!r} exists and is not a folder")
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp, _ = _new_temp(target.parent, target.name, make_dir=True)
+    for name in (target.name, target.name + ".old"):  # left by an extraction that was killed
+        remove_stale_parts(target.parent, name)
+    tmp = new_temp_folder(target.parent, target.name)
     old: Path | None = None
     try:
         extract(archive, tmp)
         if target.is_dir():  # a folder cannot be renamed over a non-empty one: swap
-            old, _ = _new_temp(target.parent, target.name + ".old", make_dir=True)
+            old = new_temp_folder(target.parent, target.name + ".old")
             os.replace(target, old)
         os.replace(tmp, target)
     except BaseException:
-        _remove(tmp)
+        remove_path(tmp)
         if old is not None and not target.exists():
             os.replace(old, target)
         raise
     if old is not None:
-        _remove(old)
+        remove_path(old)
     return str(target)
-
-
