@@ -1,7 +1,11 @@
 """Losses: the fused cross-entropy ops against their composed twins and a stable NumPy
 reference (also at huge logits), every loss function and class against a NumPy formula
-with Keras's semantics, the logits shortcut behind softmax/sigmoid outputs, label checks,
-label smoothing, and ``get``/``serialize``."""
+with Keras's semantics (clipping included), reductions, sample weights and float32, the
+logits shortcut behind softmax/sigmoid outputs, the targets contract's errors naming the
+loss and both shapes, label smoothing, and ``get``/``serialize``/``deserialize`` (the
+``LOSSES`` registry: aliases, built-in functions, your own subclasses)."""
+
+import json
 
 import numpy as np
 import pytest
@@ -12,13 +16,14 @@ from hypothesis.extra import numpy as hnp
 import dl_tensor as dt
 from dl_layers import Dense, losses
 from dl_layers.losses import (
-    SigmoidCrossEntropy,
-    SoftmaxCrossEntropy,
-    SparseSoftmaxCrossEntropy,
+    SigmoidCrossEntropyOp,
+    SoftmaxCrossEntropyOp,
+    SparseSoftmaxCrossEntropyOp,
     sigmoid_cross_entropy_composed,
     softmax_cross_entropy_composed,
     sparse_softmax_cross_entropy_composed,
 )
+from dl_layers.registry import Registry
 from dl_tensor import Tensor, gradcheck
 from dl_tensor.testing import arrays, shapes
 
@@ -128,7 +133,7 @@ def _value_and_grads(fn, z, direction):
 def test_sparse_softmax_xent_fused_matches_composed_and_numpy(case):
     z, labels = case
     direction = np.random.default_rng(0).standard_normal(labels.shape)
-    fused, g_fused = _value_and_grads(lambda t: SparseSoftmaxCrossEntropy(labels)(t), z, direction)
+    fused, g_fused = _value_and_grads(lambda t: SparseSoftmaxCrossEntropyOp(labels)(t), z, direction)
     composed, g_composed = _value_and_grads(lambda t: sparse_softmax_cross_entropy_composed(t, labels), z, direction)
     reference = -np.take_along_axis(np_log_softmax(z), labels[..., None], axis=-1)[..., 0]
     assert fused.shape == labels.shape
@@ -140,14 +145,14 @@ def test_sparse_softmax_xent_fused_matches_composed_and_numpy(case):
 @given(case=logits_and_labels())
 def test_sparse_softmax_xent_gradcheck(case):
     z, labels = case
-    assert gradcheck(lambda t: SparseSoftmaxCrossEntropy(labels)(t), [z])
+    assert gradcheck(lambda t: SparseSoftmaxCrossEntropyOp(labels)(t), [z])
 
 
 @given(case=logits_and_targets())
 def test_softmax_xent_fused_matches_composed_and_numpy(case):
     z, t = case
     direction = np.random.default_rng(0).standard_normal(z.shape[:-1])
-    fused, g_fused = _value_and_grads(lambda x: SoftmaxCrossEntropy(t)(x), z, direction)
+    fused, g_fused = _value_and_grads(lambda x: SoftmaxCrossEntropyOp(t)(x), z, direction)
     composed, g_composed = _value_and_grads(lambda x: softmax_cross_entropy_composed(x, t), z, direction)
     np.testing.assert_allclose(fused, composed, **F64)
     np.testing.assert_allclose(fused, -(t * np_log_softmax(z)).sum(axis=-1), **F64)
@@ -157,14 +162,14 @@ def test_softmax_xent_fused_matches_composed_and_numpy(case):
 @given(case=logits_and_targets())
 def test_softmax_xent_gradcheck(case):
     z, t = case
-    assert gradcheck(lambda x: SoftmaxCrossEntropy(t)(x), [z])
+    assert gradcheck(lambda x: SoftmaxCrossEntropyOp(t)(x), [z])
 
 
 @given(case=logits_and_targets())
 def test_sigmoid_xent_fused_matches_composed_and_numpy(case):
     z, t = case
     direction = np.random.default_rng(0).standard_normal(z.shape)
-    fused, g_fused = _value_and_grads(lambda x: SigmoidCrossEntropy(t)(x), z, direction)
+    fused, g_fused = _value_and_grads(lambda x: SigmoidCrossEntropyOp(t)(x), z, direction)
     composed, g_composed = _value_and_grads(lambda x: sigmoid_cross_entropy_composed(x, t), z, direction)
     np.testing.assert_allclose(fused, composed, **F64)
     np.testing.assert_allclose(fused, np_sigmoid_xent(z, t), **F64)
@@ -174,7 +179,7 @@ def test_sigmoid_xent_fused_matches_composed_and_numpy(case):
 @given(case=logits_and_targets())
 def test_sigmoid_xent_gradcheck(case):
     z, t = case
-    assert gradcheck(lambda x: SigmoidCrossEntropy(t)(x), [z])
+    assert gradcheck(lambda x: SigmoidCrossEntropyOp(t)(x), [z])
 
 
 @given(data=st.data())
@@ -184,7 +189,7 @@ def test_sparse_softmax_xent_stays_exact_at_huge_logits(data):
     z = data.draw(huge_logits((*lead, classes)), label="z")
     labels = data.draw(hnp.arrays(np.int64, lead, elements=st.integers(0, classes - 1)), label="labels")
     zt = f64(z, grad=True)
-    out = SparseSoftmaxCrossEntropy(labels)(zt)
+    out = SparseSoftmaxCrossEntropyOp(labels)(zt)
     out.sum().backward()
     assert np.isfinite(out.numpy()).all() and np.isfinite(zt.grad).all()
     expected = -np.take_along_axis(np_log_softmax(z), labels[..., None], axis=-1)[..., 0]
@@ -200,7 +205,7 @@ def test_softmax_xent_stays_exact_at_huge_logits(data):
     labels = data.draw(hnp.arrays(np.int64, lead, elements=st.integers(0, classes - 1)), label="labels")
     t = onehot(labels, classes)
     zt = f64(z, grad=True)
-    out = SoftmaxCrossEntropy(t)(zt)
+    out = SoftmaxCrossEntropyOp(t)(zt)
     out.sum().backward()
     np.testing.assert_allclose(out.numpy(), -(t * np_log_softmax(z)).sum(axis=-1), **F64)
     np.testing.assert_allclose(zt.grad, np.exp(np_log_softmax(z)) - t, **F64)
@@ -212,7 +217,7 @@ def test_sigmoid_xent_stays_exact_at_huge_logits(data):
     z = data.draw(huge_logits(shape), label="z")
     t = data.draw(hnp.arrays(np.float64, shape, elements=st.sampled_from([0.0, 1.0])), label="t")
     zt = f64(z, grad=True)
-    out = SigmoidCrossEntropy(t)(zt)
+    out = SigmoidCrossEntropyOp(t)(zt)
     out.sum().backward()
     np.testing.assert_allclose(out.numpy(), np_sigmoid_xent(z, t), **F64)
     np.testing.assert_allclose(zt.grad, np_sigmoid(z) - t, **F64)
@@ -221,8 +226,8 @@ def test_sigmoid_xent_stays_exact_at_huge_logits(data):
 def test_fused_ops_keep_float32_and_stay_finite_at_huge_float32_logits():
     z = np.array([[1e4, -1e4, 0.0], [-3e4, 3e4, 3e4]], np.float32)
     labels = np.array([1, 0])
-    for op in (SparseSoftmaxCrossEntropy(labels), SoftmaxCrossEntropy(onehot(labels, 3).astype(np.float32)),
-               SigmoidCrossEntropy(np.ones((2, 3), np.float32))):
+    for op in (SparseSoftmaxCrossEntropyOp(labels), SoftmaxCrossEntropyOp(onehot(labels, 3).astype(np.float32)),
+               SigmoidCrossEntropyOp(np.ones((2, 3), np.float32))):
         zt = f32(z, grad=True)
         out = op(zt)
         out.sum().backward()
@@ -389,8 +394,11 @@ def test_loss_object_sample_weight_scales_each_sample_and_divides_by_the_count(c
 
 
 def test_loss_object_sample_weight_of_the_wrong_shape_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"mean_squared_error: sample_weight of shape \(4,\)"):
+    with pytest.raises(ValueError, match=r"mean_squared_error: sample_weight has shape \(4,\) but the values have "
+                                         r"shape \(5,\); expected a scalar or one weight per sample, shape \(5,\)"):
         losses.MeanSquaredError()(REG_T, REG_P, sample_weight=np.ones(4))
+    with pytest.raises(ValueError, match=r"^l1: sample_weight has shape \(5, 2\)"):  # the loss's own name
+        losses.MeanAbsoluteError(name="l1")(REG_T, REG_P, sample_weight=np.ones((5, 2)))
 
 
 def test_loss_object_sample_weight_per_sample_on_sequence_losses():
@@ -413,6 +421,52 @@ def test_loss_object_scalar_gradients_match_finite_differences(case):
     weights = np.linspace(0.5, 2.0, labels.shape[0])
     loss = losses.SparseCategoricalCrossentropy(from_logits=True)
     assert gradcheck(lambda x: loss(labels, x, sample_weight=weights), [z])
+
+
+
+@pytest.mark.parametrize("weights", [2.0, np.full((5, 1), 2.0), [2.0] * 5, np.full(5, 2.0, np.float16)],
+                         ids=["scalar", "column", "list", "float16"])
+def test_loss_object_sample_weight_may_be_a_scalar_or_a_column(weights):
+    cls, kwargs, t, p, per_sample = LOSS_CASES["scce"]
+    out = cls(**kwargs)(t, p, sample_weight=weights)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.item(), 2 * per_sample.mean(), **F32)
+
+
+@pytest.mark.parametrize("case", sorted(LOSS_CASES))
+def test_loss_object_keeps_float32_with_float64_targets_and_weights(case):
+    cls, kwargs, t, p, _ = LOSS_CASES[case]
+    t64 = t.astype(np.float64) if t.dtype.kind == "f" else t
+    for reduction in ("sum_over_batch_size", "none"):
+        out = cls(**kwargs, reduction=reduction)(t64, f32(p), sample_weight=WEIGHTS.astype(np.float64))
+        assert out.dtype == np.float32, (case, reduction)
+
+
+@pytest.mark.parametrize("loss,targets", [
+    (losses.SparseCategoricalCrossentropy(from_logits=True), np.array([0, 1, 2])),
+    (losses.CategoricalCrossentropy(from_logits=True), np.eye(3)[[0, 1, 2]]),
+    (losses.BinaryCrossentropy(from_logits=True), np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0], [1.0, 1.0, 0.0]])),
+], ids=["sparse", "categorical", "binary"])
+def test_loss_objects_stay_finite_and_float32_at_extreme_logits(loss, targets):
+    z = f32([[1e4, -1e4, 0.0], [-1e4, -1e4, 1e4], [1e4, 1e4, -1e4]], grad=True)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is fine
+        value = loss(targets, z)
+        value.backward()
+    assert value.dtype == np.float32 and z.grad.dtype == np.float32
+    assert np.isfinite(value.item()) and np.isfinite(z.grad).all()
+
+
+def test_binary_crossentropy_clips_predictions_that_are_not_probabilities():
+    # the first edition trains Dense(1) without a sigmoid under binary_crossentropy: finite losses needed
+    p = f32([[-3.0], [5.0], [0.5], [1.0], [0.0]], grad=True)
+    t = np.array([1.0, 0.0, 1.0, 0.0, 1.0], np.float32)
+    value = losses.binary_crossentropy(t, p)
+    assert np.isfinite(value.numpy()).all()
+    np.testing.assert_allclose(value.numpy(), np_bce(t[:, None], p.numpy()), **F32)
+    assert (value.numpy()[:2] > 15.9).all() and value.numpy().max() <= -np.log(EPS) + 1e-4  # capped at -log(1e-7)
+    value.sum().backward()
+    assert np.isfinite(p.grad).all()
+    assert (p.grad[:2] == 0).all()  # clipped away: no gradient, as in Keras
 
 
 # -- the logits shortcut ----------------------------------------------------------------
@@ -528,12 +582,14 @@ def test_sigmoid_output_is_not_taken_for_softmax_logits():
 
 
 def test_sparse_labels_given_one_hot_suggest_categorical_crossentropy():
-    with pytest.raises(ValueError, match=r"labels of shape \(5, 3\).*use categorical_crossentropy"):
+    with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy: y_true has shape \(5, 3\) but y_pred has "
+                                         r"shape \(5, 3\).*looks one-hot: use the categorical version"):
         losses.sparse_categorical_crossentropy(ONEHOT, f32(PROBS))
 
 
 def test_sparse_labels_of_another_wrong_shape_are_a_clear_error():
-    with pytest.raises(ValueError, match=r"expected integer labels of shape \(5,\).*got labels of shape \(4,\)"):
+    with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy: y_true has shape \(4,\) but y_pred has "
+                                         r"shape \(5, 3\); expected integer labels of shape \(5,\)"):
         losses.sparse_categorical_crossentropy(LABELS[:4], f32(PROBS))
 
 
@@ -541,19 +597,20 @@ def test_sparse_labels_of_another_wrong_shape_are_a_clear_error():
 def test_sparse_labels_out_of_range_are_a_clear_error(bad):
     labels = LABELS.copy()
     labels[2] = bad
-    with pytest.raises(ValueError, match=rf"label {bad} is out of range for 3 classes \(expected 0..2\)"):
+    with pytest.raises(ValueError, match=rf"sparse_categorical_crossentropy: label {bad} is out of range for 3 "
+                                         r"classes \(expected 0..2\)"):
         losses.sparse_categorical_crossentropy(labels, f32(PROBS))
     with pytest.raises(ValueError, match="out of range"):
         losses.SparseCategoricalCrossentropy(from_logits=True)(labels, PROBS)
 
 
 def test_sparse_labels_with_fractions_are_a_clear_error():
-    with pytest.raises(ValueError, match=r"labels must be integer class ids.*0\.5"):
+    with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy: labels must be integer class ids.*0\.5"):
         losses.sparse_categorical_crossentropy(np.array([0.0, 0.5, 1.0, 1.0, 2.0]), f32(PROBS))
 
 
 def test_sparse_labels_that_are_not_numbers_are_a_clear_error():
-    with pytest.raises(TypeError, match="labels must be integers"):
+    with pytest.raises(TypeError, match="sparse_categorical_crossentropy: y_true must hold numbers"):
         losses.sparse_categorical_crossentropy(np.array(["a", "b", "c", "a", "b"]), f32(PROBS))
 
 
@@ -566,13 +623,14 @@ def test_sparse_labels_as_whole_floats_or_a_column_are_accepted():
 @pytest.mark.parametrize("fn", [losses.categorical_crossentropy, losses.binary_crossentropy,
                                 losses.mean_squared_error, losses.mean_absolute_error, losses.huber])
 def test_targets_that_do_not_match_the_predictions_are_a_clear_error(fn):
-    with pytest.raises(ValueError, match=rf"{fn.__name__}: targets of shape \(5, 2\) do not match predictions "
-                                         r"of shape \(5, 3\)"):
+    with pytest.raises(ValueError, match=rf"{fn.__name__}: y_true has shape \(5, 2\) but y_pred has shape "
+                                         r"\(5, 3\)"):
         fn(np.zeros((5, 2)), f32(PROBS))
 
 
 def test_categorical_crossentropy_given_integer_labels_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"targets of shape \(5,\) do not match predictions of shape \(5, 3\)"):
+    with pytest.raises(ValueError, match=r"categorical_crossentropy: y_true has shape \(5,\) but y_pred has shape "
+                                         r"\(5, 3\).*looks like integer labels: use the sparse version"):
         losses.categorical_crossentropy(LABELS, f32(PROBS))
 
 
@@ -587,7 +645,7 @@ def test_batch_targets_for_batch_by_one_predictions_are_accepted(fn):
 
 
 def test_float_targets_that_are_not_numbers_are_a_clear_error():
-    with pytest.raises(TypeError, match="targets must be numbers"):
+    with pytest.raises(TypeError, match="mean_squared_error: y_true must hold numbers"):
         losses.mean_squared_error(np.array([["a", "b"]] * 5), f32(REG_P))
 
 
@@ -626,18 +684,28 @@ def test_label_smoothing_through_the_softmax_shortcut():
     np.testing.assert_allclose(value.numpy(), -(smoothed * np_log_softmax(z.numpy())).sum(-1), **F64)
 
 
-# -- get and serialize ------------------------------------------------------------------
+# -- get, serialize, deserialize (the LOSSES registry) -------------------------------------
 
-BY_NAME = {
+BY_NAME = {  # Keras's names and aliases
     "binary_crossentropy": losses.BinaryCrossentropy,
     "categorical_crossentropy": losses.CategoricalCrossentropy,
     "sparse_categorical_crossentropy": losses.SparseCategoricalCrossentropy,
     "mean_squared_error": losses.MeanSquaredError,
     "mse": losses.MeanSquaredError,
+    "MSE": losses.MeanSquaredError,
     "mean_absolute_error": losses.MeanAbsoluteError,
     "mae": losses.MeanAbsoluteError,
+    "MAE": losses.MeanAbsoluteError,
     "huber": losses.Huber,
     "huber_loss": losses.Huber,
+}
+KERAS_NAMES = {  # the default name of each class, as in Keras
+    losses.BinaryCrossentropy: "binary_crossentropy",
+    losses.CategoricalCrossentropy: "categorical_crossentropy",
+    losses.SparseCategoricalCrossentropy: "sparse_categorical_crossentropy",
+    losses.MeanSquaredError: "mean_squared_error",
+    losses.MeanAbsoluteError: "mean_absolute_error",
+    losses.Huber: "huber_loss",
 }
 
 
@@ -645,8 +713,9 @@ BY_NAME = {
 def test_get_by_name(name):
     loss = losses.get(name)
     assert type(loss) is BY_NAME[name]
-    if name in ("mse", "mae"):
-        assert loss.name == name  # shown as the user wrote it in the training logs
+    # a name gives the class with its defaults (an alias does not rename it: the logs say "loss" anyway)
+    assert loss.get_config() == BY_NAME[name]().get_config()
+    assert loss.name == KERAS_NAMES[type(loss)]
 
 
 @pytest.mark.parametrize("cls", sorted(set(BY_NAME.values()), key=lambda c: c.__name__))
@@ -670,12 +739,14 @@ def test_get_by_class_name_class_and_instance(cls):
 def test_get_by_builtin_function_gives_its_class(fn, cls):
     loss = losses.get(fn)
     assert type(loss) is cls and loss.name == fn.__name__
+    assert losses.serialize(loss)["class_name"] == cls.__name__  # so a model compiled with it can be saved
 
 
 def test_get_by_dict_uses_the_config():
     loss = losses.get({"class_name": "Huber", "config": {"delta": 2.5, "reduction": "sum"}})
     assert type(loss) is losses.Huber and loss.get_config()["delta"] == 2.5 and loss.reduction == "sum"
     assert type(losses.get({"class_name": "MeanSquaredError"})) is losses.MeanSquaredError
+    assert type(losses.get({"class_name": "mse", "config": {"reduction": "sum"}})) is losses.MeanSquaredError
 
 
 def test_get_wraps_a_custom_function():
@@ -683,21 +754,34 @@ def test_get_wraps_a_custom_function():
         return losses.mean_squared_error(y_true, y_pred) * 3.0
 
     loss = losses.get(scaled_mse)
-    assert isinstance(loss, losses.Loss) and loss.name == "scaled_mse"
+    assert type(loss) is losses.LossFunctionWrapper and loss.name == "scaled_mse" and loss.fn is scaled_mse
     np.testing.assert_allclose(loss(REG_T, REG_P).item(), 3 * LOSS_CASES["mse"][4].mean(), **F32)
 
 
-@pytest.mark.parametrize("identifier", ["crossentropy", "MeanSquaredErr", 42, None])
+def test_get_none_gives_none_as_in_keras():
+    assert losses.get(None) is None
+
+
+@pytest.mark.parametrize("identifier", ["crossentropy", "MeanSquaredErr", 42, "LossFunctionWrapper", "Loss"])
 def test_get_unknown_identifier_lists_the_valid_names(identifier):
     with pytest.raises(ValueError) as info:
         losses.get(identifier)
-    for name in ("binary_crossentropy", "mse", "sparse_categorical_crossentropy", "huber"):
+    assert repr(identifier) in str(info.value)
+    for name in ("binary_crossentropy", "mse", "sparse_categorical_crossentropy", "huber", "BinaryCrossentropy"):
         assert f"'{name}'" in str(info.value)
 
 
 def test_get_unknown_class_in_a_dict_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"unknown loss class 'Hinge'.*'MeanSquaredError'"):
+    with pytest.raises(ValueError, match=r"unknown loss 'Hinge'; valid names: .*'MeanSquaredError'"):
         losses.get({"class_name": "Hinge", "config": {}})
+    with pytest.raises(ValueError, match=r"unknown loss 'Hinge'"):
+        losses.deserialize({"class_name": "Hinge", "config": {}})
+
+
+def test_get_serialize_and_deserialize_are_the_registry():
+    assert isinstance(losses.LOSSES, Registry) and losses.LOSSES.kind == "loss"
+    assert losses.LOSSES.lookup("huber_loss") is losses.Huber
+    assert losses.LOSSES.serialize(losses.Huber()) == losses.serialize(losses.Huber())
 
 
 SERIALIZABLE = [
@@ -713,7 +797,7 @@ SERIALIZABLE = [
 
 
 @pytest.mark.parametrize("loss", SERIALIZABLE, ids=lambda loss: loss.name)
-def test_serialize_round_trips_through_get(loss):
+def test_serialize_round_trips_through_get_and_deserialize(loss):
     case = {
         losses.BinaryCrossentropy: "bce", losses.CategoricalCrossentropy: "cce",
         losses.SparseCategoricalCrossentropy: "scce", losses.MeanSquaredError: "mse",
@@ -721,23 +805,51 @@ def test_serialize_round_trips_through_get(loss):
     }[type(loss)]
     _, _, t, p, _ = LOSS_CASES[case]
     config = losses.serialize(loss)
-    assert config["class_name"] == type(loss).__name__
-    clone = losses.get(config)
-    assert type(clone) is type(loss) and clone is not loss
-    assert clone.get_config() == loss.get_config()
-    np.testing.assert_array_equal(clone(t, p).numpy(), loss(t, p).numpy())
+    assert config == {"class_name": type(loss).__name__, "config": loss.get_config()}
+    json.dumps(config)  # what a saved model writes
+    for clone in (losses.get(config), losses.deserialize(config)):
+        assert type(clone) is type(loss) and clone is not loss
+        assert clone.get_config() == loss.get_config()
+        np.testing.assert_array_equal(clone(t, p).numpy(), loss(t, p).numpy())
 
 
 def test_serialize_refuses_a_custom_function_loss():
     loss = losses.get(lambda y_true, y_pred: losses.mae(y_true, y_pred))
-    with pytest.raises(ValueError, match=r"cannot save the custom loss '<lambda>'"):
+    with pytest.raises(ValueError, match=r"cannot save the loss '<lambda>': it is not registered"):
         losses.serialize(loss)
 
+    def twice_mae(y_true, y_pred):
+        return 2 * losses.mae(y_true, y_pred)
 
-def test_serialize_refuses_a_custom_loss_subclass():
-    class Scaled(losses.Loss):
+    with pytest.raises(ValueError, match=r"cannot save the loss 'twice_mae'"):
+        losses.serialize(losses.get(twice_mae))
+
+
+def test_a_custom_loss_subclass_is_registered_and_round_trips():
+    class TwiceAbsoluteError(losses.Loss):
         def call(self, y_true, y_pred):
-            return losses.mse(y_true, y_pred) * 2
+            return losses.mae(y_true, y_pred) * 2
 
-    with pytest.raises(ValueError, match=r"cannot save the custom loss 'scaled'"):
-        losses.serialize(Scaled())
+    loss = TwiceAbsoluteError(reduction="sum")
+    config = losses.serialize(loss)
+    assert config == {"class_name": "TwiceAbsoluteError",
+                      "config": {"name": "twice_absolute_error", "reduction": "sum"}}
+    clone = losses.deserialize(config)
+    assert type(clone) is TwiceAbsoluteError and clone.reduction == "sum"
+    np.testing.assert_allclose(clone(REG_T, REG_P).item(), 2 * LOSS_CASES["mae"][4].sum(), **F32)
+    assert type(losses.get("TwiceAbsoluteError")) is TwiceAbsoluteError
+    assert type(losses.get("twice_absolute_error")) is TwiceAbsoluteError
+
+
+def test_a_subclass_kept_out_of_the_registry_loads_through_custom_objects():
+    class Unlisted(losses.Loss, register=False):
+        def call(self, y_true, y_pred):
+            return losses.mse(y_true, y_pred)
+
+    with pytest.raises(ValueError, match="unknown loss 'Unlisted'"):
+        losses.get("Unlisted")
+    with pytest.raises(ValueError, match="cannot save the loss 'Unlisted'"):
+        losses.serialize(Unlisted())
+    clone = losses.deserialize({"class_name": "Unlisted", "config": {"reduction": "sum"}},
+                               custom_objects={"Unlisted": Unlisted})
+    assert type(clone) is Unlisted and clone.reduction == "sum"

@@ -8,15 +8,25 @@
 | multi-label | ``Dense(n, activation="sigmoid")`` | ``binary_crossentropy`` |
 | regression | ``Dense(1)`` | ``mse`` (or ``mae``, ``huber``) |
 
+The functions (``mse``, ``binary_crossentropy``, ...) return one loss per sample; a
+``Loss`` object (``MeanSquaredError()``, ...) also weights and averages them into the
+scalar that ``backward`` starts from. Targets and sample weights follow the contract of
+``targets.py``, shared with the metrics; names and configs go through ``LOSSES``.
+
 Cross-entropies are computed from *logits* (the values before softmax/sigmoid) with the
 log-sum-exp trick, so that extreme values never give NaN or infinity. When predictions
 come straight out of a softmax or sigmoid (``from_logits=False``, the default), the loss
-reaches back to the logits that op received, which gives the same value, the exact
-gradient ``softmax - target``, and no overflow. Other probabilities are clipped to
+reaches back to the logits that op received: same value, the exact gradient
+``softmax - target``, no overflow. Other probabilities are clipped to
 ``[1e-7, 1 - 1e-7]`` before the log, as Keras does.
 
-Each cross-entropy is one fused op with a hand-written backward; the readable composed
-versions (``*_composed``) beside them are what the tests check the fused ops against.
+Each cross-entropy is one fused op (``...Op``) with a hand-written backward, directly
+followed by its readable composed twin (``..._composed``), which the tests hold it equal to.
+
+Examples:
+    >>> loss_fn = get("sparse_categorical_crossentropy")
+    >>> print(loss_fn(np.array([0, 1]), Tensor([[0.9, 0.1], [0.2, 0.8]])))   # -(log 0.9 + log 0.8) / 2
+    Tensor(0.1643, dtype=float32)
 """
 
 from __future__ import annotations
@@ -25,62 +35,103 @@ import numpy as np
 
 import dl_tensor as dt
 from dl_tensor import Op, Tensor
+from dl_tensor.elementwise import stable_sigmoid
+from dl_tensor.softmax import stable_log_softmax
 
-from .layer import snake_case
+from .registry import Registry, snake_case
+from .targets import match_targets, one_hot_targets, sample_weights, sparse_labels
 
+__all__ = [
+    "EPSILON",
+    "LOSSES",
+    "MAE",
+    "MSE",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "Huber",
+    "Loss",
+    "LossFunctionWrapper",
+    "MeanAbsoluteError",
+    "MeanSquaredError",
+    "SigmoidCrossEntropyOp",
+    "SoftmaxCrossEntropyOp",
+    "SparseCategoricalCrossentropy",
+    "SparseSoftmaxCrossEntropyOp",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "deserialize",
+    "get",
+    "huber",
+    "mae",
+    "mean_absolute_error",
+    "mean_squared_error",
+    "mse",
+    "serialize",
+    "sigmoid_cross_entropy_composed",
+    "softmax_cross_entropy_composed",
+    "sparse_categorical_crossentropy",
+    "sparse_softmax_cross_entropy_composed",
+]
+
+#: Probabilities are clipped to [EPSILON, 1 - EPSILON] before their log (Keras's value).
 EPSILON = 1e-7
 
 
-# -- fused kernels --------------------------------------------------------------------
+# -- fused cross-entropy ops, each followed by its composed twin -----------------------------
 
 
-class SparseSoftmaxCrossEntropy(Op):
+class SparseSoftmaxCrossEntropyOp(Op):
     """Per-sample ``-log softmax(logits)[label]``; backward ``softmax - onehot``.
 
+    Shapes: logits (..., classes) -> (...).
+
     Args:
-        labels: integer class ids of shape ``logits.shape[:-1]``.
+        labels: integer class ids, shape ``logits.shape[:-1]``.
     """
 
     def __init__(self, labels: np.ndarray):
         self.labels = labels
 
     def forward(self, logits):
-        z = logits.reshape(-1, logits.shape[-1])  # (..., classes) -> (rows, classes)
-        labels = self.labels.reshape(-1)  # (...) -> (rows,)
-        shifted = z - z.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        sum_exp = exp.sum(axis=1)  # (rows,)
-        rows = np.arange(len(labels))
-        loss = np.log(sum_exp) - shifted[rows, labels]  # (rows,)
+        rows = logits.reshape(-1, logits.shape[-1])  # (..., classes) -> (rows, classes)
+        log_probs = stable_log_softmax(rows, axis=-1)  # (rows, classes)
+        self.true_class = (np.arange(len(rows)), self.labels.reshape(-1))  # (row, label) pairs; labels (...) -> (rows,)
         if self.needs_grad:
-            self.save_for_backward(exp / sum_exp[:, None])  # softmax, (rows, classes)
-        return loss.reshape(logits.shape[:-1])
+            self.save_for_backward(np.exp(log_probs))  # softmax, (rows, classes)
+        return -log_probs[self.true_class].reshape(logits.shape[:-1])  # (rows,) -> (...)
 
     def backward(self, grad):
         (probs,) = self.saved
         g_rows = grad.reshape(-1)  # (...) -> (rows,)
         g = probs * g_rows[:, None]  # softmax * g, (rows, classes)
-        g[np.arange(len(g)), self.labels.reshape(-1)] -= g_rows  # minus onehot * g
-        return g.reshape(self.inputs[0].shape)
+        g[self.true_class] -= g_rows  # minus onehot * g
+        return g.reshape(self.inputs[0].shape)  # (rows, classes) -> (..., classes)
 
 
-class SoftmaxCrossEntropy(Op):
-    """Per-sample ``-sum(target * log softmax(logits))`` over the last axis.
+def sparse_softmax_cross_entropy_composed(logits: Tensor, labels: np.ndarray) -> Tensor:
+    """``SparseSoftmaxCrossEntropyOp`` from dl-tensor ops: ``-log_softmax(logits)`` at each label."""
+    log_probs = dt.log_softmax(logits, axis=-1)  # (..., classes)
+    flat = log_probs.reshape(-1, logits.shape[-1])  # (..., classes) -> (rows, classes)
+    picked = flat[np.arange(labels.size), labels.reshape(-1)]  # (rows,)
+    return -picked.reshape(*logits.shape[:-1])  # (rows,) -> (...)
+
+
+class SoftmaxCrossEntropyOp(Op):
+    """Per-sample ``-sum(targets * log softmax(logits))`` over the last axis.
+
+    Shapes: logits (..., classes) -> (...).
 
     Args:
-        targets: one-hot (or soft) targets with the shape of the logits.
+        targets: one-hot (or soft) targets, the logits' shape.
     """
 
     def __init__(self, targets: np.ndarray):
         self.targets = targets
 
     def forward(self, logits):
-        shifted = logits - logits.max(axis=-1, keepdims=True)
-        exp = np.exp(shifted)
-        sum_exp = exp.sum(axis=-1, keepdims=True)
-        log_probs = shifted - np.log(sum_exp)
+        log_probs = stable_log_softmax(logits, axis=-1)  # (..., classes)
         if self.needs_grad:
-            self.save_for_backward(exp / sum_exp)
+            self.save_for_backward(np.exp(log_probs))  # softmax, (..., classes)
         return -(self.targets * log_probs).sum(axis=-1)
 
     def backward(self, grad):
@@ -90,170 +141,140 @@ class SoftmaxCrossEntropy(Op):
         return (probs * t.sum(axis=-1, keepdims=True) - t) * grad[..., None]
 
 
-class SigmoidCrossEntropy(Op):
-    """Element-wise ``-(t log sigmoid(z) + (1 - t) log(1 - sigmoid(z)))``, stably:
-    ``max(z, 0) - z t + log(1 + exp(-|z|))``; backward ``sigmoid(z) - t``."""
+def softmax_cross_entropy_composed(logits: Tensor, targets: np.ndarray) -> Tensor:
+    """``SoftmaxCrossEntropyOp`` from dl-tensor ops."""
+    return -(dt.log_softmax(logits, axis=-1) * targets).sum(axis=-1)
+
+
+class SigmoidCrossEntropyOp(Op):
+    """Element-wise ``-(t log sigmoid(z) + (1 - t) log(1 - sigmoid(z)))``; backward ``sigmoid(z) - t``.
+
+    Computed as ``max(z, 0) - z t + log(1 + exp(-|z|))``, where nothing overflows.
+    Shapes: logits (...) -> (...).
+
+    Args:
+        targets: values in [0, 1], the logits' shape.
+    """
 
     def __init__(self, targets: np.ndarray):
         self.targets = targets
 
     def forward(self, logits):
-        t = self.targets
-        e = np.exp(-np.abs(logits))  # in (0, 1]: never overflows
         if self.needs_grad:
-            self.save_for_backward(np.where(logits >= 0, 1, e) / (1 + e))  # sigmoid(z)
-        return np.maximum(logits, 0) - logits * t + np.log1p(e)
+            self.save_for_backward(stable_sigmoid(logits))
+        return np.maximum(logits, 0) - logits * self.targets + np.log1p(np.exp(-np.abs(logits)))
 
     def backward(self, grad):
         (s,) = self.saved
         return (s - self.targets) * grad
 
 
-# -- readable composed twins (the reference the fused kernels are tested against) ---------
-
-
-def sparse_softmax_cross_entropy_composed(logits: Tensor, labels: np.ndarray) -> Tensor:
-    """``-log_softmax(logits)`` picked at each label, from dl-tensor ops."""
-    log_probs = dt.log_softmax(logits, axis=-1)  # (..., classes)
-    flat = log_probs.reshape(-1, logits.shape[-1])  # (rows, classes)
-    picked = flat[np.arange(labels.size), labels.reshape(-1)]  # (rows,)
-    return -picked.reshape(*logits.shape[:-1])
-
-
-def softmax_cross_entropy_composed(logits: Tensor, targets: np.ndarray) -> Tensor:
-    return -(dt.log_softmax(logits, axis=-1) * targets).sum(axis=-1)
-
-
 def sigmoid_cross_entropy_composed(logits: Tensor, targets: np.ndarray) -> Tensor:
+    """``SigmoidCrossEntropyOp`` from dl-tensor ops."""
     return dt.maximum(logits, 0.0) - logits * targets + dt.log(1.0 + dt.exp(-dt.abs(logits)))
 
 
-# -- target checks ----------------------------------------------------------------------
-
-
-def _array(y) -> np.ndarray:
-    return y.data if isinstance(y, Tensor) else np.asarray(y)
-
-
-def _match_float_targets(name: str, y_true, y_pred: Tensor) -> np.ndarray:
-    """Targets as an array of y_pred's shape and dtype, or a clear error."""
-    t = _array(y_true)
-    if t.dtype.kind not in "fiub":
-        raise TypeError(f"{name}: targets must be numbers, got dtype {t.dtype}")
-    if t.shape != y_pred.shape:
-        if t.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1 and t.shape == y_pred.shape[:-1]:
-            t = t[..., None]  # (batch,) targets for (batch, 1) predictions
-        elif t.ndim == y_pred.ndim + 1 and t.shape[-1] == 1 and t.shape[:-1] == y_pred.shape:
-            t = t[..., 0]
-        else:
-            raise ValueError(
-                f"{name}: targets of shape {t.shape} do not match predictions of shape {y_pred.shape}"
-            )
-    return t.astype(y_pred.dtype, copy=False)
-
-
-def _sparse_labels(name: str, y_true, y_pred: Tensor) -> np.ndarray:
-    t = _array(y_true)
-    expected = y_pred.shape[:-1]
-    if t.shape == (*expected, 1):
-        t = t[..., 0]  # (batch, 1) labels
-    if t.shape != expected:
-        hint = " (one-hot targets? use categorical_crossentropy)" if t.shape == y_pred.shape else ""
-        raise ValueError(
-            f"{name}: expected integer labels of shape {expected} for predictions of shape "
-            f"{y_pred.shape}, got labels of shape {t.shape}{hint}"
-        )
-    if t.dtype.kind == "f":
-        if not np.all(np.mod(t, 1) == 0):
-            raise ValueError(f"{name}: labels must be integer class ids, got non-integer values such as "
-                             f"{t[np.mod(t, 1) != 0].flat[0]}")
-        t = t.astype(np.int64)
-    elif t.dtype.kind not in "iu":
-        raise TypeError(f"{name}: labels must be integers, got dtype {t.dtype}")
-    n = y_pred.shape[-1]
-    if t.size and (t.min() < 0 or t.max() >= n):
-        bad = t[(t < 0) | (t >= n)].flat[0]
-        raise ValueError(f"{name}: label {bad} is out of range for {n} classes (expected 0..{n - 1})")
-    return t
-
-
-def _logits_of(y_pred: Tensor, kind: str):
-    """The logits ``y_pred`` was computed from, if it came straight out of ``kind``
-    ("softmax" over the last axis, or "sigmoid"); recorded by those functions."""
+def _logits_of(y_pred: Tensor, activation: str) -> Tensor | None:
+    """The logits ``y_pred`` was computed from, if it came straight out of ``activation``
+    ("softmax" over the last axis, or "sigmoid"; dl-tensor records them), else None."""
     source = y_pred._logits
-    return source[1] if source is not None and source[0] == kind else None
+    return source[1] if source is not None and source[0] == activation else None
 
 
-# -- loss functions (per-sample values: the last axis is reduced) -------------------------
+# -- loss functions: one value per sample (the last axis is reduced) --------------------------
 
 
-def sparse_categorical_crossentropy(y_true, y_pred: Tensor, from_logits: bool = False, axis: int = -1) -> Tensor:
-    """Cross-entropy for integer labels: ``y_true`` (batch,) ids, ``y_pred`` (batch, classes).
+def sparse_categorical_crossentropy(y_true, y_pred: Tensor, from_logits: bool = False) -> Tensor:
+    """Cross-entropy for integer labels.
 
-    Returns per-sample losses of shape (batch,).
+    Shapes: y_true (batch, ...) class ids, or (batch, ..., 1); y_pred (batch, ..., classes)
+    probabilities (or logits) -> (batch, ...).
 
     Examples:
-        >>> import numpy as np
-        >>> from dl_tensor import Tensor
-        >>> loss = sparse_categorical_crossentropy(np.array([0]), Tensor([[2.0, 0.0]]), from_logits=True)
-        >>> print(np.round(loss.numpy(), 4))
-        [0.1269]
+        >>> print(sparse_categorical_crossentropy(np.array([0]), Tensor([[2.0, 0.0]]), from_logits=True))
+        Tensor([0.1269], dtype=float32)
     """
-    labels = _sparse_labels("sparse_categorical_crossentropy", y_true, y_pred)
+    labels = sparse_labels("sparse_categorical_crossentropy", y_true, y_pred.shape)
     logits = y_pred if from_logits else _logits_of(y_pred, "softmax")
     if logits is not None:
-        return SparseSoftmaxCrossEntropy(labels)(logits)
+        return SparseSoftmaxCrossEntropyOp(labels)(logits)
     probs = dt.clip(y_pred, EPSILON, 1 - EPSILON)
-    flat = probs.reshape(-1, y_pred.shape[-1])  # (rows, classes)
+    flat = probs.reshape(-1, y_pred.shape[-1])  # (batch, ..., classes) -> (rows, classes)
     picked = flat[np.arange(labels.size), labels.reshape(-1)]  # (rows,)
-    return -dt.log(picked).reshape(*y_pred.shape[:-1])
+    return -dt.log(picked).reshape(*y_pred.shape[:-1])  # (rows,) -> (batch, ...)
 
 
-def categorical_crossentropy(y_true, y_pred: Tensor, from_logits: bool = False, label_smoothing: float = 0.0,
-                             axis: int = -1) -> Tensor:
-    """Cross-entropy for one-hot targets: both (batch, classes); returns (batch,)."""
-    t = _match_float_targets("categorical_crossentropy", y_true, y_pred)
+def categorical_crossentropy(y_true, y_pred: Tensor, from_logits: bool = False,
+                             label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy for one-hot targets.
+
+    Shapes: y_true and y_pred (batch, ..., classes) -> (batch, ...). ``label_smoothing``
+    mixes the targets with a uniform distribution.
+
+    Examples:
+        >>> print(categorical_crossentropy(np.array([[1.0, 0.0]]), Tensor([[2.0, 0.0]]), from_logits=True))
+        Tensor([0.1269], dtype=float32)
+    """
+    t = one_hot_targets("categorical_crossentropy", y_true, y_pred.shape).astype(y_pred.dtype, copy=False)
     if label_smoothing:
         t = t * (1 - label_smoothing) + label_smoothing / y_pred.shape[-1]
     logits = y_pred if from_logits else _logits_of(y_pred, "softmax")
     if logits is not None:
-        return SoftmaxCrossEntropy(t)(logits)
-    probs = dt.clip(y_pred / y_pred.sum(axis=-1, keepdims=True), EPSILON, 1 - EPSILON)
+        return SoftmaxCrossEntropyOp(t)(logits)
+    probs = dt.clip(y_pred / y_pred.sum(axis=-1, keepdims=True), EPSILON, 1 - EPSILON)  # rows rescaled to sum to 1
     return -(dt.log(probs) * t).sum(axis=-1)
 
 
-def binary_crossentropy(y_true, y_pred: Tensor, from_logits: bool = False, label_smoothing: float = 0.0,
-                        axis: int = -1) -> Tensor:
+def binary_crossentropy(y_true, y_pred: Tensor, from_logits: bool = False, label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy for 0/1 targets, element-wise, averaged over the last axis.
 
-    ``y_pred`` (batch, 1) probabilities (or logits), ``y_true`` (batch,) or (batch, 1);
-    returns (batch,).
+    Shapes: y_true and y_pred (batch, ..., units), or y_true (batch,) for y_pred (batch, 1)
+    -> (batch, ...). ``label_smoothing`` moves the targets towards 0.5.
+
+    Examples:
+        >>> print(binary_crossentropy(np.array([1.0, 0.0]), Tensor([[0.9], [0.2]])))
+        Tensor([0.1054, 0.2231], dtype=float32)
     """
-    t = _match_float_targets("binary_crossentropy", y_true, y_pred)
+    t = match_targets("binary_crossentropy", y_true, y_pred.shape).astype(y_pred.dtype, copy=False)
     if label_smoothing:
         t = t * (1 - label_smoothing) + 0.5 * label_smoothing
     logits = y_pred if from_logits else _logits_of(y_pred, "sigmoid")
     if logits is not None:
-        return SigmoidCrossEntropy(t)(logits).mean(axis=-1)
+        return SigmoidCrossEntropyOp(t)(logits).mean(axis=-1)
     p = dt.clip(y_pred, EPSILON, 1 - EPSILON)
     return -(t * dt.log(p) + (1 - t) * dt.log(1 - p)).mean(axis=-1)
 
 
 def mean_squared_error(y_true, y_pred: Tensor) -> Tensor:
-    """Mean of squared differences over the last axis; returns (batch,)."""
-    t = _match_float_targets("mean_squared_error", y_true, y_pred)
+    """Mean of the squared differences over the last axis: (batch, ..., units) -> (batch, ...).
+
+    Examples:
+        >>> print(mean_squared_error(np.array([0.0, 1.0]), Tensor([[0.5], [3.0]])))
+        Tensor([0.25, 4.  ], dtype=float32)
+    """
+    t = match_targets("mean_squared_error", y_true, y_pred.shape).astype(y_pred.dtype, copy=False)
     return ((y_pred - t) ** 2).mean(axis=-1)
 
 
 def mean_absolute_error(y_true, y_pred: Tensor) -> Tensor:
-    """Mean of absolute differences over the last axis; returns (batch,)."""
-    t = _match_float_targets("mean_absolute_error", y_true, y_pred)
+    """Mean of the absolute differences over the last axis: (batch, ..., units) -> (batch, ...).
+
+    Examples:
+        >>> print(mean_absolute_error(np.array([0.0, 1.0]), Tensor([[0.5], [3.0]])))
+        Tensor([0.5, 2. ], dtype=float32)
+    """
+    t = match_targets("mean_absolute_error", y_true, y_pred.shape).astype(y_pred.dtype, copy=False)
     return dt.abs(y_pred - t).mean(axis=-1)
 
 
 def huber(y_true, y_pred: Tensor, delta: float = 1.0) -> Tensor:
-    """Squared error for small errors, absolute beyond ``delta``; mean over the last axis."""
-    t = _match_float_targets("huber", y_true, y_pred)
+    """Squared error up to ``delta``, absolute beyond, mean over the last axis: (batch, ..., units) -> (batch, ...).
+
+    Examples:
+        >>> print(huber(np.array([0.0, 0.0]), Tensor([[0.5], [3.0]])))   # 0.5 * 0.5**2, 3 - 0.5
+        Tensor([0.125, 2.5  ], dtype=float32)
+    """
+    t = match_targets("huber", y_true, y_pred.shape).astype(y_pred.dtype, copy=False)
     err = dt.abs(y_pred - t)
     small = dt.minimum(err, delta)  # the quadratic part
     return (0.5 * small**2 + delta * (err - small)).mean(axis=-1)
@@ -263,16 +284,32 @@ mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 
 
-# -- loss classes -------------------------------------------------------------------------
+# -- Loss objects --------------------------------------------------------------------------
 
 
 class Loss:
-    """A loss function plus its reduction to one scalar.
+    """Per-sample losses, weighted and reduced to the scalar that ``backward`` starts from.
 
-    ``loss(y_true, y_pred, sample_weight=None)`` computes per-sample losses with ``call``,
-    weights them, and averages ("sum_over_batch_size": sum of weighted losses divided by
-    their count), returning a scalar Tensor to call ``backward`` on.
+    ``loss(y_true, y_pred, sample_weight=None)`` computes the per-sample losses with
+    ``call`` (batch, ...), multiplies them by ``sample_weight`` (a scalar, or (batch,)),
+    then reduces them: "sum_over_batch_size" (the default: the weighted sum divided by the
+    number of values), "sum", or "none". A subclass implements ``call``; defining it
+    registers it, so ``get("MyLoss")`` and a saved model find it by name.
+
+    Examples:
+        >>> class DoubledError(Loss):
+        ...     def call(self, y_true, y_pred):
+        ...         return 2 * mean_squared_error(y_true, y_pred)
+        >>> print(get("DoubledError")(np.zeros(2), Tensor([[1.0], [3.0]])))   # 2 * (1 + 9) / 2
+        Tensor(10., dtype=float32)
     """
+
+    def __init_subclass__(cls, register: bool = True, aliases: tuple = (), **kwargs):
+        # `class MeanSquaredError(LossFunctionWrapper, aliases=("mse", "MSE"))` registers it under
+        # its name, its snake_case name and the aliases; `register=False` keeps a class out.
+        super().__init_subclass__(**kwargs)
+        if register:
+            LOSSES.register(cls, aliases=aliases)
 
     def __init__(self, name: str | None = None, reduction: str = "sum_over_batch_size"):
         if reduction not in ("sum_over_batch_size", "sum", "none"):
@@ -282,27 +319,21 @@ class Loss:
         self.reduction = reduction
 
     def call(self, y_true, y_pred: Tensor) -> Tensor:
-        raise NotImplementedError
+        """Per-sample losses, shape (batch, ...)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         if not isinstance(y_pred, Tensor):
             y_pred = Tensor(y_pred)
         values = self.call(y_true, y_pred)  # (batch, ...)
         if sample_weight is not None:
-            w = np.asarray(sample_weight, dtype=values.dtype)
-            while w.ndim > values.ndim and w.shape[-1] == 1:  # (batch, 1) weights for (batch,) losses
-                w = w[..., 0]
-            if w.ndim > values.ndim or w.shape != values.shape[: w.ndim]:
-                raise ValueError(
-                    f"{self.name}: sample_weight of shape {w.shape} does not fit per-sample losses of shape "
-                        f"{values.shape}"
-                )
-            values = values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
+            # (batch,) weights -> (batch, 1, ...): one weight per sample, over all its values
+            values = values * sample_weights(self.name, sample_weight, values.shape, values.dtype)
         if self.reduction == "none":
             return values
         if self.reduction == "sum":
             return values.sum()
-        return values.mean() if values.size else values.sum()  # sum_over_batch_size
+        return values.mean() if values.size else values.sum()  # sum_over_batch_size (0 for an empty batch)
 
     def get_config(self) -> dict:
         return {"name": self.name, "reduction": self.reduction}
@@ -312,12 +343,28 @@ class Loss:
         return cls(**config)
 
 
-class LossFunctionWrapper(Loss):
-    """A per-sample loss function as a ``Loss`` (what a plain function in ``compile`` becomes)."""
+class LossFunctionWrapper(Loss, register=False):  # not registered: its function is not part of its config
+    """A per-sample loss function as a ``Loss``: what ``get`` makes of your own function.
 
-    def __init__(self, fn, name: str | None = None, reduction: str = "sum_over_batch_size", **fn_kwargs):
-        super().__init__(name=name or getattr(fn, "__name__", "loss"), reduction=reduction)
-        self.fn, self.fn_kwargs = fn, fn_kwargs
+    Args:
+        fn: ``fn(y_true, y_pred, **kwargs)`` -> per-sample losses (batch, ...).
+        name: defaults to the function's name.
+        **kwargs: passed to ``fn`` on every call (and saved in the config).
+
+    Examples:
+        >>> def scaled_error(y_true, y_pred):
+        ...     return 3 * mean_absolute_error(y_true, y_pred)
+        >>> loss_fn = get(scaled_error)
+        >>> type(loss_fn).__name__, loss_fn.name
+        ('LossFunctionWrapper', 'scaled_error')
+        >>> print(loss_fn(np.zeros(2), Tensor([[1.0], [3.0]])))
+        Tensor(6., dtype=float32)
+    """
+
+    def __init__(self, fn, name: str | None = None, reduction: str = "sum_over_batch_size", **kwargs):
+        self.fn, self.fn_kwargs = fn, kwargs
+        self.__name__ = getattr(fn, "__name__", type(fn).__name__)  # the function's name, for error messages
+        super().__init__(name=name or self.__name__, reduction=reduction)
 
     def call(self, y_true, y_pred):
         return self.fn(y_true, y_pred, **self.fn_kwargs)
@@ -326,79 +373,100 @@ class LossFunctionWrapper(Loss):
         return {**super().get_config(), **self.fn_kwargs}
 
 
-class _CrossEntropy(LossFunctionWrapper):
-    _fn = None
+def _loss_from_function(fn) -> Loss:
+    """What ``get`` makes of a function: a built-in one gives its class (which a saved model
+    can name), any other a ``LossFunctionWrapper``."""
+    for function, cls in _CLASS_OF_FUNCTION.items():
+        if fn is function:
+            return cls(name=fn.__name__)
+    return LossFunctionWrapper(fn)
 
-    def __init__(self, from_logits: bool = False, name: str | None = None, reduction="sum_over_batch_size", **kwargs):
-        super().__init__(type(self)._fn, name=name or snake_case(type(self).__name__), reduction=reduction,
-                         from_logits=from_logits, **kwargs)
+
+#: Every Loss subclass, built-in or yours, by class name, snake_case name and alias.
+LOSSES = Registry("loss", base=Loss, wrap=_loss_from_function)
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    """``binary_crossentropy`` as a ``Loss``.
+
+    Examples:
+        >>> print(BinaryCrossentropy(from_logits=True)(np.array([1.0, 0.0]), Tensor([[0.0], [0.0]])))
+        Tensor(0.6931, dtype=float32)
+    """
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0,
+                 reduction: str = "sum_over_batch_size", name: str = "binary_crossentropy"):
+        super().__init__(binary_crossentropy, name=name, reduction=reduction, from_logits=from_logits,
+                         label_smoothing=label_smoothing)
+        self.from_logits = from_logits  # read by the "accuracy" metric: a threshold of 0 on logits
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """``categorical_crossentropy`` as a ``Loss``.
+
+    Examples:
+        >>> print(CategoricalCrossentropy()(np.array([[0.0, 1.0]]), Tensor([[0.5, 0.5]])))
+        Tensor(0.6931, dtype=float32)
+    """
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0,
+                 reduction: str = "sum_over_batch_size", name: str = "categorical_crossentropy"):
+        super().__init__(categorical_crossentropy, name=name, reduction=reduction, from_logits=from_logits,
+                         label_smoothing=label_smoothing)
         self.from_logits = from_logits
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "reduction": self.reduction, **self.fn_kwargs}
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """``sparse_categorical_crossentropy`` as a ``Loss``.
+
+    Examples:
+        >>> print(SparseCategoricalCrossentropy()(np.array([1]), Tensor([[0.5, 0.5]])))
+        Tensor(0.6931, dtype=float32)
+    """
+
+    def __init__(self, from_logits: bool = False, reduction: str = "sum_over_batch_size",
+                 name: str = "sparse_categorical_crossentropy"):
+        super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction, from_logits=from_logits)
+        self.from_logits = from_logits
 
 
-class BinaryCrossentropy(_CrossEntropy):
-    """``binary_crossentropy`` as an object: ``BinaryCrossentropy(from_logits=True)``."""
+class MeanSquaredError(LossFunctionWrapper, aliases=("mse", "MSE")):
+    """``mean_squared_error`` as a ``Loss``.
 
-    _fn = staticmethod(binary_crossentropy)
+    Examples:
+        >>> print(MeanSquaredError()(np.array([0.0, 1.0]), Tensor([[0.5], [3.0]])))   # (0.25 + 4) / 2
+        Tensor(2.125, dtype=float32)
+    """
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, name=None, reduction="sum_over_batch_size"):
-        super().__init__(from_logits, name, reduction, label_smoothing=label_smoothing)
-
-
-class CategoricalCrossentropy(_CrossEntropy):
-    """``categorical_crossentropy`` as an object."""
-
-    _fn = staticmethod(categorical_crossentropy)
-
-    def __init__(self, from_logits=False, label_smoothing=0.0, name=None, reduction="sum_over_batch_size"):
-        super().__init__(from_logits, name, reduction, label_smoothing=label_smoothing)
-
-
-class SparseCategoricalCrossentropy(_CrossEntropy):
-    """``sparse_categorical_crossentropy`` as an object."""
-
-    _fn = staticmethod(sparse_categorical_crossentropy)
-
-    def __init__(self, from_logits=False, name=None, reduction="sum_over_batch_size"):
-        super().__init__(from_logits, name, reduction)
-
-
-class MeanSquaredError(LossFunctionWrapper):
-    """``mse`` as an object."""
-
-    def __init__(self, name="mean_squared_error", reduction="sum_over_batch_size"):
+    def __init__(self, reduction: str = "sum_over_batch_size", name: str = "mean_squared_error"):
         super().__init__(mean_squared_error, name=name, reduction=reduction)
 
 
-class MeanAbsoluteError(LossFunctionWrapper):
-    """``mae`` as an object."""
+class MeanAbsoluteError(LossFunctionWrapper, aliases=("mae", "MAE")):
+    """``mean_absolute_error`` as a ``Loss``.
 
-    def __init__(self, name="mean_absolute_error", reduction="sum_over_batch_size"):
+    Examples:
+        >>> print(MeanAbsoluteError(reduction="sum")(np.array([0.0, 1.0]), Tensor([[0.5], [3.0]])))
+        Tensor(2.5, dtype=float32)
+    """
+
+    def __init__(self, reduction: str = "sum_over_batch_size", name: str = "mean_absolute_error"):
         super().__init__(mean_absolute_error, name=name, reduction=reduction)
 
 
-class Huber(LossFunctionWrapper):
-    """``huber`` as an object: ``Huber(delta=1.0)``."""
+class Huber(LossFunctionWrapper, aliases=("huber_loss",)):
+    """``huber`` as a ``Loss``.
 
-    def __init__(self, delta=1.0, name="huber_loss", reduction="sum_over_batch_size"):
+    Examples:
+        >>> print(Huber(delta=2.0, reduction="none")(np.array([0.0, 0.0]), Tensor([[1.0], [3.0]])))
+        Tensor([0.5, 4. ], dtype=float32)
+    """
+
+    def __init__(self, delta: float = 1.0, reduction: str = "sum_over_batch_size", name: str = "huber_loss"):
         super().__init__(huber, name=name, reduction=reduction, delta=delta)
 
 
-_BY_NAME = {
-    "binary_crossentropy": BinaryCrossentropy,
-    "categorical_crossentropy": CategoricalCrossentropy,
-    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
-    "mean_squared_error": MeanSquaredError,
-    "mse": MeanSquaredError,
-    "mean_absolute_error": MeanAbsoluteError,
-    "mae": MeanAbsoluteError,
-    "huber": Huber,
-    "huber_loss": Huber,
-}
-_CLASSES = {cls.__name__: cls for cls in set(_BY_NAME.values())}
-_FUNCTIONS = {
+_CLASS_OF_FUNCTION = {
     binary_crossentropy: BinaryCrossentropy,
     categorical_crossentropy: CategoricalCrossentropy,
     sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
@@ -408,38 +476,35 @@ _FUNCTIONS = {
 }
 
 
-def get(identifier) -> Loss:
-    """A ``Loss`` from a name ("mse", "binary_crossentropy", ...), a class, an instance,
-    a ``{"class_name", "config"}`` dict, or a function ``fn(y_true, y_pred) -> per-sample``."""
-    if isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, str):
-        key = identifier if identifier in _BY_NAME else snake_case(identifier)
-        cls = _BY_NAME.get(key) or _CLASSES.get(identifier)
-        if cls is None:
-            raise ValueError(f"loss: unknown loss {identifier!r}; valid names: {sorted(_BY_NAME)}")
-        return cls() if key not in ("mse", "mae") else cls(name=key)
-    if isinstance(identifier, dict) and "class_name" in identifier:
-        cls = _CLASSES.get(identifier["class_name"])
-        if cls is None:
-            raise ValueError(f"loss: unknown loss class {identifier['class_name']!r}; valid: {sorted(_CLASSES)}")
-        return cls.from_config(identifier.get("config", {}))
-    if isinstance(identifier, type) and issubclass(identifier, Loss):
-        return identifier()
-    if callable(identifier) and identifier in _FUNCTIONS:
-        return _FUNCTIONS[identifier](name=identifier.__name__)
-    if callable(identifier):
-        return LossFunctionWrapper(identifier)
-    raise ValueError(f"loss: expected a loss name, Loss or function, got {identifier!r}; valid names: "
-                     f"{sorted(_BY_NAME)}")
+# -- by name and config (Keras's three functions) ---------------------------------------------
+
+
+def get(identifier, custom_objects: dict | None = None) -> Loss | None:
+    """The ``Loss`` for ``compile(loss=...)``: from a name ("mse", "BinaryCrossentropy", ...),
+    a ``serialize`` dict, a ``Loss`` class or instance, or a function ``fn(y_true, y_pred)``.
+
+    Examples:
+        >>> type(get("mse")).__name__, type(get(binary_crossentropy)).__name__
+        ('MeanSquaredError', 'BinaryCrossentropy')
+    """
+    return LOSSES.get(identifier, custom_objects)
 
 
 def serialize(loss: Loss) -> dict:
-    """``{"class_name", "config"}`` of a built-in loss (custom functions cannot be saved)."""
-    cls_name = type(loss).__name__
-    if cls_name not in _CLASSES:
-        raise ValueError(
-            f"loss: cannot save the custom loss {loss.name!r}; dl-book saves only built-in losses "
-            "(pass compile=False to save/load, and compile again after loading)"
-        )
-    return {"class_name": cls_name, "config": loss.get_config()}
+    """``{"class_name": ..., "config": ...}`` of a registered loss (a plain function's wrapper raises ValueError).
+
+    Examples:
+        >>> serialize(Huber(delta=2.0))
+        {'class_name': 'Huber', 'config': {'name': 'huber_loss', 'reduction': 'sum_over_batch_size', 'delta': 2.0}}
+    """
+    return LOSSES.serialize(loss)
+
+
+def deserialize(config, custom_objects: dict | None = None) -> Loss:
+    """The ``Loss`` that ``serialize`` described.
+
+    Examples:
+        >>> deserialize({"class_name": "Huber", "config": {"delta": 2.0}}).get_config()["delta"]
+        2.0
+    """
+    return LOSSES.deserialize(config, custom_objects)
