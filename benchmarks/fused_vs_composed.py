@@ -1,8 +1,9 @@
 """Fused kernels against their readable composed twins: forward + backward time.
 
-Each fused op of dl-layers (the cross-entropies, the normalization, the fused
-activations) is timed against its composed twin on the same float32 input, forward plus
-backward, alternating in rounds; the table gives medians and the speed-up.
+Each fused op of dl-layers (the cross-entropies, the normalization, ``GeluOp``) is timed
+against its composed twin on the same float32 input, forward plus backward, alternating
+in rounds; the table gives medians and the speed-up. (Whether a fused activation pays
+for itself in a whole model is measured by ``fused_activations.py``.)
 
     python benchmarks/fused_vs_composed.py [--rounds 7]
 """
@@ -44,9 +45,10 @@ def cases():
         "batch normalization (256, 512)": (
             run(lambda x, g, b: NormalizeOp((0,), 1e-3)(x, g, b), acts, gamma, beta),
             run(lambda x, g, b: normalize_composed(x, g, b, (0,), 1e-3), acts, gamma, beta)),
-        "gelu (256, 512)": (run(activations.gelu, acts), run(activations._gelu_composed, acts)),
-        "swish (256, 512)": (run(activations.swish, acts), run(activations._swish_composed, acts)),
-        "elu (256, 512)": (run(activations.elu, acts), run(activations._elu_composed, acts)),
+        "gelu (256, 512)": (run(activations.gelu, acts), run(activations.gelu_composed, acts)),
+        "gelu, tanh approximation (256, 512)": (
+            run(lambda x: activations.gelu(x, approximate=True), acts),
+            run(lambda x: activations.gelu_composed(x, approximate=True), acts)),
     }
 
 

@@ -2,6 +2,7 @@
 seeding, names and configs."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -289,9 +290,34 @@ def test_get_config_contents():
 def test_serialize():
     assert ini.serialize(ini.HeNormal()) == {"class_name": "HeNormal", "config": {"seed": None}}
     assert ini.serialize("zeros") == {"class_name": "Zeros", "config": {}}
-    for bad in (lambda shape, dtype: np.zeros(shape, dtype), None, 3):
-        with pytest.raises(ValueError, match="argument `initializer` must be a built-in Initializer"):
+    assert ini.serialize(None) is None
+    for bad, what in ((lambda shape, dtype: np.zeros(shape, dtype), "<lambda>"), (3, "int")):
+        with pytest.raises(ValueError, match=f"cannot save the initializer '{what}': it is not registered"):
             ini.serialize(bad)
+
+
+def test_deserialize_is_the_inverse_of_serialize():
+    init = ini.VarianceScaling(2.0, "fan_out", "uniform", seed=3)
+    again = ini.deserialize(ini.serialize(init))
+    assert type(again) is ini.VarianceScaling and again.get_config() == init.get_config()
+    assert type(ini.deserialize("he_uniform")) is ini.HeUniform
+
+
+def test_your_own_subclass_is_found_by_class_name():
+    class Halves(ini.Initializer):
+        def __call__(self, shape, dtype="float32"):
+            return np.full(shape, 0.5, dtype)
+
+    saved = ini.serialize(Halves())
+    assert saved == {"class_name": "Halves", "config": {}}
+    assert type(ini.get(saved)) is Halves and type(ini.get("halves")) is Halves
+    assert repr(Halves()) == "Halves()"
+
+
+def test_private_helper_classes_have_no_names():
+    with pytest.raises(ValueError, match="unknown initializer"):
+        ini.get("_RandomInitializer")
+    assert not any(n.startswith("_") for n in ini.INITIALIZERS.names())
 
 
 SNAKE = {
@@ -339,13 +365,14 @@ def test_get_rejects_unknown_identifiers_and_lists_the_names(bad):
     with pytest.raises(ValueError) as info:
         ini.get(bad)
     message = str(info.value)
-    assert "'glorot_uniform'" in message and "'GlorotUniform'" in message and "'zeros'" in message
-    names = message.split("valid names: ")[1].split(", ")
-    assert names == sorted(names)
+    assert "initializer" in message and repr(bad["class_name"] if isinstance(bad, dict) else bad) in message
+    names = re.findall(r"'(\w+)'", message.split("valid names: ")[1].split(". ")[0])
+    assert names == ini.INITIALIZERS.names() == sorted(names)  # every valid name, sorted
+    assert {"glorot_uniform", "GlorotUniform", "zeros", "Zeros"} <= set(names)
 
 
 def test_get_rejects_malformed_dicts():
-    with pytest.raises(ValueError, match="a dict identifier must look like"):
+    with pytest.raises(ValueError, match=r"an? initializer config must look like \{'class_name'"):
         ini.get({"name": "zeros"})
     with pytest.raises(TypeError, match="unexpected keyword"):
         ini.get({"class_name": "Zeros", "config": {"value": 1.0}})
@@ -360,16 +387,20 @@ def test_get_rejects_malformed_dicts():
         (
             lambda: ini.RandomNormal(stddev=-1.0),
             ValueError,
-            r"RandomNormal: argument `stddev` must be >= 0.0, got -1.0",
+            r"RandomNormal: argument `stddev` must be a number >= 0, got -1.0",
         ),
         (lambda: ini.RandomNormal(mean="0"), TypeError, r"RandomNormal: argument `mean` must be a number, got '0'"),
         (lambda: ini.RandomUniform(1.0, -1.0), ValueError, r"RandomUniform: argument `maxval` \(-1.0\) must be >="),
-        (lambda: ini.TruncatedNormal(stddev=float("nan")), ValueError, r"`stddev` must be finite"),
-        (lambda: ini.VarianceScaling(scale=0.0), ValueError, r"VarianceScaling: argument `scale` must be > 0.0"),
+        (lambda: ini.TruncatedNormal(stddev=float("nan")), ValueError,
+         r"TruncatedNormal: argument `stddev` must be a finite number >= 0, got nan"),
+        (lambda: ini.VarianceScaling(scale=0.0), ValueError,
+         r"VarianceScaling: argument `scale` must be a number > 0, got 0.0"),
         (lambda: ini.VarianceScaling(mode="fan_sum"), ValueError, r"`mode` must be one of 'fan_in'.*got 'fan_sum'"),
         (lambda: ini.VarianceScaling(distribution="normal"), ValueError, r"`distribution` must be one of .*'normal'"),
-        (lambda: ini.GlorotUniform(seed=1.5), TypeError, r"GlorotUniform: argument `seed` must be None or"),
-        (lambda: ini.GlorotUniform(seed=-1), ValueError, r"argument `seed` must be None or a non-negative int"),
+        (lambda: ini.GlorotUniform(seed=1.5), TypeError,
+         r"GlorotUniform: argument `seed` must be an integer >= 0 or None, got 1.5"),
+        (lambda: ini.GlorotUniform(seed=-1), ValueError,
+         r"GlorotUniform: argument `seed` must be an integer >= 0, got -1"),
         (lambda: ini.Constant([1, 2]), TypeError, r"Constant: argument `value` must be a number"),
     ],
 )

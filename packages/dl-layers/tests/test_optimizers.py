@@ -1,4 +1,4 @@
-"""Optimizers and learning-rate schedules.
+"""Optimizers (the schedules themselves are tested in test_schedules.py).
 
 Every update rule is checked against a small float64 re-implementation written here from
 the published formulas, over several steps with changing gradients and several
@@ -12,7 +12,13 @@ import pytest
 
 from dl_layers import optimizers
 from dl_layers.optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
-from dl_layers.schedules import CosineDecay, ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay
+from dl_layers.schedules import (
+    CosineDecay,
+    ExponentialDecay,
+    InverseTimeDecay,
+    LearningRateSchedule,
+    PiecewiseConstantDecay,
+)
 from dl_layers.variable import Variable
 from dl_tensor import Tensor
 
@@ -326,89 +332,13 @@ def test_learning_rate_setter_changes_later_steps():
     assert w.data[0] == pytest.approx(-0.11, rel=1e-6)
     opt.lr = 0.5  # first-edition alias also sets
     assert opt.learning_rate == 0.5
-    with pytest.raises(ValueError, match="learning_rate must be > 0"):
+    with pytest.raises(ValueError, match=r"SGD: argument `learning_rate` must be a number > 0, got -1.0"):
         opt.learning_rate = -1.0
-    with pytest.raises(ValueError, match="learning_rate must be > 0"):
+    with pytest.raises(ValueError, match=r"SGD: argument `learning_rate` must be a number > 0, got 0.0"):
         opt.learning_rate = 0.0
     assert opt.learning_rate == 0.5
     opt.learning_rate = ExponentialDecay(1.0, 1, 0.5)  # a schedule, from the current step on
     assert opt.learning_rate == pytest.approx(0.25)  # iterations == 2
-
-
-def sgd_rates(schedule, steps):
-    """The rate used at each step, read both from the property and from the update size."""
-    opt = SGD(learning_rate=schedule)
-    w = Variable(np.zeros(1), dtype=np.float64)
-    rates = []
-    for _ in range(steps):
-        before = w.data[0]
-        announced = opt.learning_rate
-        opt.apply([np.ones(1)], [w])
-        assert before - w.data[0] == pytest.approx(announced, rel=1e-12)
-        rates.append(announced)
-    return rates
-
-
-def test_exponential_decay_schedule():
-    rates = sgd_rates(ExponentialDecay(0.1, decay_steps=4, decay_rate=0.5), 9)
-    assert rates == pytest.approx([0.1 * 0.5 ** (k / 4) for k in range(9)], rel=1e-12)
-
-
-def test_exponential_decay_staircase():
-    rates = sgd_rates(ExponentialDecay(0.1, decay_steps=4, decay_rate=0.5, staircase=True), 9)
-    assert rates == pytest.approx([0.1] * 4 + [0.05] * 4 + [0.025], rel=1e-12)
-
-
-def test_inverse_time_decay_schedule():
-    rates = sgd_rates(InverseTimeDecay(0.2, decay_steps=3, decay_rate=0.5), 7)
-    assert rates == pytest.approx([0.2 / (1 + 0.5 * k / 3) for k in range(7)], rel=1e-12)
-    s = InverseTimeDecay(0.2, decay_steps=3, decay_rate=0.5, staircase=True)
-    assert [s(k) for k in range(7)] == pytest.approx([0.2 / (1 + 0.5 * (k // 3)) for k in range(7)], rel=1e-12)
-
-
-def test_piecewise_constant_decay_boundaries_are_inclusive_on_the_left_value():
-    rates = sgd_rates(PiecewiseConstantDecay([2, 4], [1.0, 0.5, 0.1]), 7)
-    assert rates == [1.0, 1.0, 1.0, 0.5, 0.5, 0.1, 0.1]
-
-
-def test_cosine_decay_without_warmup():
-    s = CosineDecay(1.0, decay_steps=10, alpha=0.1)
-    for k in range(15):
-        p = min(k, 10) / 10
-        assert s(k) == pytest.approx(0.9 * 0.5 * (1 + math.cos(math.pi * p)) + 0.1, rel=1e-12)
-    assert s(0) == pytest.approx(1.0) and s(10) == pytest.approx(0.1) and s(100) == pytest.approx(0.1)
-
-
-def test_cosine_decay_with_warmup():
-    s = CosineDecay(0.0, decay_steps=8, alpha=0.0, warmup_target=0.4, warmup_steps=4)
-    rates = sgd_rates(CosineDecay(0.01, decay_steps=8, alpha=0.0, warmup_target=0.4, warmup_steps=4), 14)
-    for k, rate in enumerate(rates):
-        if k < 4:  # linear from the initial rate to the target
-            want = 0.01 + (0.4 - 0.01) * k / 4
-        else:
-            p = min(k - 4, 8) / 8
-            want = 0.4 * 0.5 * (1 + math.cos(math.pi * p))
-        assert rate == pytest.approx(want, rel=1e-12, abs=1e-15), k
-    assert [s(k) for k in range(5)] == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4], rel=1e-12)
-
-
-def test_cosine_decay_without_warmup_target_skips_warmup():
-    # Keras: "If warmup_target is None we skip warmup"; warmup_steps alone changes nothing
-    plain = CosineDecay(0.5, decay_steps=10, alpha=0.2)
-    with_steps = CosineDecay(0.5, decay_steps=10, alpha=0.2, warmup_steps=4)
-    assert [with_steps(k) for k in range(14)] == [plain(k) for k in range(14)]
-    assert with_steps(1) < 0.5
-
-
-def test_schedule_validation_errors():
-    with pytest.raises(ValueError, match="ExponentialDecay: decay_steps must be > 0"):
-        ExponentialDecay(0.1, 0, 0.5)
-    with pytest.raises(ValueError, match="InverseTimeDecay: decay_steps must be > 0"):
-        InverseTimeDecay(0.1, -1, 0.5)
-    with pytest.raises(ValueError, match="CosineDecay: decay_steps must be > 0"):
-        CosineDecay(0.1, 0)
-    with pytest.raises(ValueError, match=r"len\(values\) == len\(boundaries\) \+ 1.*2 values for 2 boundaries"):
-        PiecewiseConstantDecay([10, 20], [0.1, 0.01])
 
 
 def test_schedule_with_legacy_decay_combines_both():
@@ -465,10 +395,12 @@ def test_clipping_happens_before_the_optimizer_state():
 
 @pytest.mark.parametrize("arg", ["clipnorm", "clipvalue", "global_clipnorm"])
 def test_clip_arguments_must_be_positive(arg):
-    with pytest.raises(ValueError, match=f"{arg} must be > 0"):
+    with pytest.raises(ValueError, match=f"SGD: argument `{arg}` must be a number > 0, got 0.0"):
         SGD(**{arg: 0.0})
-    with pytest.raises(ValueError, match=f"{arg} must be > 0"):
+    with pytest.raises(ValueError, match=f"Adam: argument `{arg}` must be a number > 0, got -1.0"):
         Adam(**{arg: -1.0})
+    with pytest.raises(TypeError, match=f"Adam: argument `{arg}` must be a number > 0 or None, got '1'"):
+        Adam(**{arg: "1"})
 
 
 # -- get / serialize / argument errors -------------------------------------------------------
@@ -495,33 +427,83 @@ def test_get_with_class_instance_and_config():
     assert type(optimizers.get({"class_name": "adam"})) is Adam
 
 
-def test_get_unknown_name_lists_valid_names():
-    with pytest.raises(ValueError, match=r"unknown optimizer 'adamax'.*'adagrad', 'adam', 'adamw', 'rmsprop', 'sgd'"):
-        optimizers.get("adamax")
-    with pytest.raises(ValueError, match=r"unknown optimizer class 'Nadam'.*'sgd'"):
-        optimizers.get({"class_name": "Nadam", "config": {}})
-    with pytest.raises(ValueError, match=r"expected a name, an Optimizer or a config dict.*valid names"):
-        optimizers.get(3)
-    with pytest.raises(ValueError, match="expected a name"):
-        optimizers.get(None)
+def test_the_names_are_class_names_in_any_case():
+    assert {"SGD", "sgd", "RMSprop", "rmsprop", "Adam", "adam", "AdamW", "adamw", "Adagrad", "adagrad"} <= set(
+        optimizers.OPTIMIZERS.names())
+    assert "rm_sprop" not in optimizers.OPTIMIZERS.names()  # no snake_case names: Keras uses lower case
 
 
-@pytest.mark.parametrize("bad", [-0.1, 0.0, float("nan"), "fast", None])
-def test_learning_rate_must_be_positive_number(bad):
-    with pytest.raises(ValueError, match="learning_rate must be a positive number or a schedule"):
+@pytest.mark.parametrize("bad", ["adamax", "Adamax", {"class_name": "Nadam", "config": {}}, 3, None, ["adam"], print,
+                                 Variable])
+def test_get_unknown_identifiers_list_valid_names(bad):
+    with pytest.raises(ValueError, match="optimizer") as info:
+        optimizers.get(bad)
+    message = str(info.value)
+    assert repr(bad["class_name"] if isinstance(bad, dict) else bad) in message
+    assert "valid names: " + ", ".join(repr(n) for n in optimizers.OPTIMIZERS.names()) in message
+
+
+def test_deserialize_and_your_own_subclass():
+    class SignSGD(Optimizer):
+        """w -= lr * sign(g)"""
+
+        def update(self, w, g, state, lr):
+            w -= lr * np.sign(g)
+
+    opt = SignSGD(learning_rate=0.5)
+    config = optimizers.serialize(opt)
+    assert config["class_name"] == "SignSGD"
+    for again in (optimizers.deserialize(config), optimizers.get("signsgd"), optimizers.get("SIGNSGD")):
+        assert type(again) is SignSGD
+    w = Variable([1.0, -1.0])
+    optimizers.deserialize(config).apply([np.float32([3.0, -0.1])], [w])
+    np.testing.assert_allclose(w.data, [0.5, -0.5])
+    assert type(optimizers.deserialize({"class_name": "SGD", "config": {}}, custom_objects={"SGD": SignSGD})) is SignSGD
+
+
+@pytest.mark.parametrize(("bad", "error"), [(-0.1, ValueError), (0.0, ValueError), (float("nan"), ValueError),
+                                            ("fast", TypeError), (None, TypeError), (True, TypeError)])
+def test_learning_rate_must_be_positive_number(bad, error):
+    with pytest.raises(error, match=r"SGD: argument `learning_rate` must be a (finite )?number > 0, got"):
         SGD(learning_rate=bad)
-    with pytest.raises(ValueError, match="learning_rate must be a positive number or a schedule"):
+    with pytest.raises(error, match=r"Adam: argument `learning_rate` must be a (finite )?number > 0, got"):
         Adam(learning_rate=bad)
     if bad is not None:  # lr=None means "not given"
-        with pytest.raises(ValueError, match="learning_rate must be a positive number or a schedule"):
+        with pytest.raises(error, match=r"Adam: argument `learning_rate` must be"):
             Adam(lr=bad)
+
+
+def test_learning_rate_accepts_numpy_numbers_and_schedules():
+    assert SGD(learning_rate=np.float32(0.5)).learning_rate == 0.5
+    schedule = ExponentialDecay(0.1, 10, 0.5)
+    assert SGD(learning_rate=schedule)._learning_rate is schedule
+    assert isinstance(schedule, LearningRateSchedule)
 
 
 @pytest.mark.parametrize("cls", [SGD, RMSprop])
 @pytest.mark.parametrize("momentum", [1.0, 1.5, -0.1])
 def test_momentum_must_be_in_zero_one(cls, momentum):
-    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\)"):
+    with pytest.raises(ValueError, match=rf"{cls.__name__}: argument `momentum` must be a number in \[0, 1\)"):
         cls(momentum=momentum)
+
+
+@pytest.mark.parametrize(("make", "error", "pattern"), [
+    (lambda: SGD(nesterov="yes"), TypeError, r"SGD: argument `nesterov` must be True or False, got 'yes'"),
+    (lambda: RMSprop(rho=1.5), ValueError, r"RMSprop: argument `rho` must be a number in \[0, 1\], got 1.5"),
+    (lambda: RMSprop(epsilon=-1e-7), ValueError, r"RMSprop: argument `epsilon` must be a number >= 0"),
+    (lambda: RMSprop(centered=1), TypeError, r"RMSprop: argument `centered` must be True or False"),
+    (lambda: Adam(beta_1=1.0), ValueError, r"Adam: argument `beta_1` must be a number in \[0, 1\), got 1.0"),
+    (lambda: AdamW(beta_2="0.9"), TypeError, r"AdamW: argument `beta_2` must be a number in \[0, 1\)"),
+    (lambda: Adam(amsgrad=None), TypeError, r"Adam: argument `amsgrad` must be True or False, got None"),
+    (lambda: Adagrad(initial_accumulator_value=-0.1), ValueError,
+     r"Adagrad: argument `initial_accumulator_value` must be a number >= 0"),
+    (lambda: SGD(weight_decay=-0.1), ValueError, r"SGD: argument `weight_decay` must be a number >= 0"),
+    (lambda: SGD(decay=-1.0), ValueError, r"SGD: argument `decay` must be a number >= 0"),
+    (lambda: SGD(name=3), TypeError, r"SGD: argument `name` must be a string or None, got 3"),
+])
+def test_bad_hyperparameters_name_the_optimizer_and_argument(make, error, pattern):
+    with pytest.raises(error, match=pattern):
+        make()
 
 
 def test_unknown_keyword_is_a_type_error_naming_it():

@@ -17,6 +17,10 @@ looked up at every call), so ``dl_tensor.set_random_seed(n)`` makes runs repeata
 with ``seed=n`` an initializer uses its own generator and returns the same values on
 every call, whatever the global seed.
 
+Names and configs go through ``INITIALIZERS``: each class answers to its class name and
+its snake_case form (``"GlorotUniform"``, ``"glorot_uniform"``), your own subclasses of
+``Initializer`` included.
+
 Examples:
     >>> import dl_tensor
     >>> dl_tensor.set_random_seed(0)
@@ -35,7 +39,11 @@ import numpy as np
 
 from dl_tensor import random as dt_random
 
+from .checks import check_choice, check_dtype, check_number, check_shape
+from .registry import Configurable, Registry
+
 __all__ = [
+    "INITIALIZERS",
     "Constant",
     "GlorotNormal",
     "GlorotUniform",
@@ -52,6 +60,7 @@ __all__ = [
     "VarianceScaling",
     "Zeros",
     "compute_fans",
+    "deserialize",
     "get",
     "serialize",
 ]
@@ -59,66 +68,6 @@ __all__ = [
 # Standard deviation of a standard normal truncated to [-2, 2]: dividing by it makes a
 # truncated normal draw have the intended standard deviation.
 TRUNCATED_STD = 0.87962566103423978
-
-
-# -- argument checks --------------------------------------------------------------------
-
-
-def _check_shape(owner: str, shape) -> tuple:
-    """``shape`` as a tuple of non-negative ints (an int n means (n,))."""
-    if isinstance(shape, int | np.integer) and not isinstance(shape, bool):
-        shape = (shape,)
-    try:
-        dims = tuple(shape)
-    except TypeError:
-        dims = None
-    if dims is None or not all(isinstance(d, int | np.integer) and not isinstance(d, bool) for d in dims):
-        raise TypeError(f"{owner}: argument `shape` must be a tuple of ints, e.g. (784, 512), got {shape!r}")
-    if any(d < 0 for d in dims):
-        raise ValueError(f"{owner}: argument `shape` must not contain negative sizes, got {shape!r}")
-    return tuple(int(d) for d in dims)
-
-
-def _check_dtype(owner: str, dtype, floating: bool = True) -> np.dtype:
-    """``dtype`` as a NumPy dtype (None means float32); floating point if ``floating``."""
-    try:
-        dt = np.dtype("float32" if dtype is None else dtype)
-    except TypeError:
-        dt = None
-    if dt is None or dt.kind not in ("f" if floating else "fiub"):
-        expected = "a floating-point dtype" if floating else "a numeric or bool dtype"
-        raise TypeError(f"{owner}: argument `dtype` must be {expected}, e.g. 'float32', got {dtype!r}")
-    return dt
-
-
-def _check_real(owner: str, name: str, value, minimum: float | None = None, strict: bool = False) -> float:
-    """``value`` as a finite Python float, optionally >= (or > if ``strict``) ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{owner}: argument `{name}` must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{owner}: argument `{name}` must be finite, got {value!r}")
-    if minimum is not None and (value <= minimum if strict else value < minimum):
-        bound = f"> {minimum}" if strict else f">= {minimum}"
-        raise ValueError(f"{owner}: argument `{name}` must be {bound}, got {value!r}")
-    return value
-
-
-def _check_seed(owner: str, seed):
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"{owner}: argument `seed` must be None or a non-negative int, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"{owner}: argument `seed` must be None or a non-negative int, got {seed!r}")
-    return int(seed)
-
-
-def _check_choice(owner: str, name: str, value, choices: tuple) -> str:
-    if value not in choices:
-        options = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{owner}: argument `{name}` must be one of {options}, got {value!r}")
-    return value
 
 
 # -- fans -------------------------------------------------------------------------------
@@ -143,7 +92,7 @@ def compute_fans(shape) -> tuple[int, int]:
         >>> compute_fans((784, 512)), compute_fans((3, 3, 32, 64)), compute_fans(())
         ((784, 512), (288, 576), (1, 1))
     """
-    shape = _check_shape("compute_fans", shape)
+    shape = check_shape("compute_fans", "shape", shape)
     if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:
@@ -155,37 +104,31 @@ def compute_fans(shape) -> tuple[int, int]:
 # -- the base class ---------------------------------------------------------------------
 
 
-class Initializer:
+class Initializer(Configurable):
     """Base class: a callable ``(shape, dtype) -> np.ndarray`` with a config.
 
     Subclasses implement ``__call__`` and list their constructor arguments in
-    ``get_config``, so that ``type(init).from_config(init.get_config())`` rebuilds them.
+    ``get_config``; defining one registers it, so a saved model finds it by class name.
     """
+
+    def __init_subclass__(cls, register: bool = True, **kwargs):
+        # `register=False` keeps a helper base class (``_RandomInitializer``) out of the names
+        super().__init_subclass__(**kwargs)
+        if register:
+            INITIALIZERS.register(cls)
 
     def __call__(self, shape, dtype="float32") -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__(shape, dtype)")
 
-    def get_config(self) -> dict:
-        """The constructor arguments, as a dict of plain Python values."""
-        return {}
 
-    @classmethod
-    def from_config(cls, config: dict):
-        """Rebuild an initializer from ``get_config()``'s dict."""
-        if not isinstance(config, dict):
-            raise TypeError(f"{cls.__name__}.from_config: argument `config` must be a dict, got {config!r}")
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
+INITIALIZERS = Registry("initializer", base=Initializer)
 
 
-class _RandomInitializer(Initializer):
+class _RandomInitializer(Initializer, register=False):
     """An initializer with a ``seed``: its own generator if seeded, else the global one."""
 
     def __init__(self, seed=None):
-        self.seed = _check_seed(type(self).__name__, seed)
+        self.seed = check_number(type(self).__name__, "seed", seed, minimum=0, integer=True, none_ok=True)
 
     def _rng(self) -> np.random.Generator:
         # looked up at every call: dl_tensor.set_random_seed replaces the global generator
@@ -195,7 +138,7 @@ class _RandomInitializer(Initializer):
 
     def _prepare(self, shape, dtype):
         name = type(self).__name__
-        return _check_shape(name, shape), _check_dtype(name, dtype)
+        return check_shape(name, "shape", shape), check_dtype(name, "dtype", dtype)
 
     def get_config(self) -> dict:
         return {"seed": self.seed}
@@ -227,11 +170,11 @@ class Constant(Initializer):
     """
 
     def __init__(self, value=0.0):
-        self.value = _check_real(type(self).__name__, "value", value)
+        self.value = check_number(type(self).__name__, "value", value)
 
     def __call__(self, shape, dtype="float32") -> np.ndarray:
         name = type(self).__name__
-        return np.full(_check_shape(name, shape), self.value, dtype=_check_dtype(name, dtype, floating=False))
+        return np.full(check_shape(name, "shape", shape), self.value, dtype=check_dtype(name, "dtype", dtype, "fiub"))
 
     def get_config(self) -> dict:
         return {"value": self.value}
@@ -287,8 +230,8 @@ class RandomNormal(_RandomInitializer):
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
         name = type(self).__name__
-        self.mean = _check_real(name, "mean", mean)
-        self.stddev = _check_real(name, "stddev", stddev, minimum=0.0)
+        self.mean = check_number(name, "mean", mean)
+        self.stddev = check_number(name, "stddev", stddev, minimum=0)
 
     def __call__(self, shape, dtype="float32") -> np.ndarray:
         shape, dtype = self._prepare(shape, dtype)
@@ -316,8 +259,8 @@ class RandomUniform(_RandomInitializer):
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         super().__init__(seed)
         name = type(self).__name__
-        self.minval = _check_real(name, "minval", minval)
-        self.maxval = _check_real(name, "maxval", maxval)
+        self.minval = check_number(name, "minval", minval)
+        self.maxval = check_number(name, "maxval", maxval)
         if self.maxval < self.minval:
             raise ValueError(f"{name}: argument `maxval` ({maxval!r}) must be >= `minval` ({minval!r})")
 
@@ -349,8 +292,8 @@ class TruncatedNormal(_RandomInitializer):
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
         name = type(self).__name__
-        self.mean = _check_real(name, "mean", mean)
-        self.stddev = _check_real(name, "stddev", stddev, minimum=0.0)
+        self.mean = check_number(name, "mean", mean)
+        self.stddev = check_number(name, "stddev", stddev, minimum=0)
 
     def __call__(self, shape, dtype="float32") -> np.ndarray:
         shape, dtype = self._prepare(shape, dtype)
@@ -393,9 +336,9 @@ class VarianceScaling(_RandomInitializer):
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
         super().__init__(seed)
         name = type(self).__name__
-        self.scale = _check_real(name, "scale", scale, minimum=0.0, strict=True)
-        self.mode = _check_choice(name, "mode", mode, self.MODES)
-        self.distribution = _check_choice(name, "distribution", distribution, self.DISTRIBUTIONS)
+        self.scale = check_number(name, "scale", scale, minimum=0, min_inclusive=False)
+        self.mode = check_choice(name, "mode", mode, self.MODES)
+        self.distribution = check_choice(name, "distribution", distribution, self.DISTRIBUTIONS)
 
     def __call__(self, shape, dtype="float32") -> np.ndarray:
         shape, dtype = self._prepare(shape, dtype)
@@ -416,7 +359,7 @@ class VarianceScaling(_RandomInitializer):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed}
 
 
-class _PresetVarianceScaling(VarianceScaling):
+class _PresetVarianceScaling(VarianceScaling, register=False):
     """A ``VarianceScaling`` whose scale, mode and distribution are fixed by the class."""
 
     PRESET: tuple = ()
@@ -520,7 +463,7 @@ class Orthogonal(_RandomInitializer):
 
     def __init__(self, gain=1.0, seed=None):
         super().__init__(seed)
-        self.gain = _check_real(type(self).__name__, "gain", gain)
+        self.gain = check_number(type(self).__name__, "gain", gain)
 
     def __call__(self, shape, dtype="float32") -> np.ndarray:
         shape, dtype = self._prepare(shape, dtype)
@@ -543,97 +486,33 @@ class Orthogonal(_RandomInitializer):
         return {"gain": self.gain, "seed": self.seed}
 
 
-# -- names ------------------------------------------------------------------------------
-
-_CLASSES = {
-    "constant": Constant,
-    "glorot_normal": GlorotNormal,
-    "glorot_uniform": GlorotUniform,
-    "he_normal": HeNormal,
-    "he_uniform": HeUniform,
-    "lecun_normal": LecunNormal,
-    "lecun_uniform": LecunUniform,
-    "ones": Ones,
-    "orthogonal": Orthogonal,
-    "random_normal": RandomNormal,
-    "random_uniform": RandomUniform,
-    "truncated_normal": TruncatedNormal,
-    "variance_scaling": VarianceScaling,
-    "zeros": Zeros,
-}
-_BY_NAME = {**_CLASSES, **{cls.__name__: cls for cls in _CLASSES.values()}}
-
-
-def _valid_names() -> str:
-    return ", ".join(repr(n) for n in sorted(_BY_NAME))
-
-
-def _lookup(name: str):
-    cls = _BY_NAME.get(name)
-    if cls is None:
-        raise ValueError(f"initializers.get: unknown initializer {name!r}; valid names: {_valid_names()}")
-    return cls
+# -- names: one-line facades over INITIALIZERS ---------------------------------------------
 
 
 def get(identifier):
-    """Resolve a layer's ``kernel_initializer=`` / ``bias_initializer=`` argument.
+    """The initializer for a layer's ``kernel_initializer=`` / ``bias_initializer=``.
 
-    Args:
-        identifier: None (returned as is), a name (``"glorot_uniform"`` or
-            ``"GlorotUniform"``), a dict ``{"class_name": ..., "config": {...}}`` as made
-            by ``serialize``, an ``Initializer``, or any callable ``(shape, dtype) -> array``.
-
-    Returns:
-        An initializer (a new instance for names and dicts), or None.
-
-    Raises:
-        ValueError: for an unknown name or an unsupported value; the message lists the
-            valid names.
+    A name (``"glorot_uniform"`` or ``"GlorotUniform"``) gives a new instance, a
+    ``serialize`` dict the initializer it describes; None, an ``Initializer`` or a function
+    ``(shape, dtype) -> array`` is returned as it is.
 
     Examples:
         >>> get("he_normal"), get({"class_name": "Constant", "config": {"value": 2.0}})
         (HeNormal(seed=None), Constant(value=2.0))
     """
-    if identifier is None or isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, str):
-        return _lookup(identifier)()
-    if isinstance(identifier, dict):
-        if set(identifier) - {"class_name", "config"} or not isinstance(identifier.get("class_name"), str):
-            raise ValueError(
-                "initializers.get: a dict identifier must look like {'class_name': 'GlorotUniform', "
-                f"'config': {{...}}}}, got {identifier!r}"
-            )
-        return _lookup(identifier["class_name"]).from_config(identifier.get("config") or {})
-    if callable(identifier):
-        return identifier
-    raise ValueError(
-        f"initializers.get: argument `identifier` must be None, a name, a dict, an Initializer or a "
-        f"callable, got {identifier!r} of type {type(identifier).__name__}; valid names: {_valid_names()}"
-    )
+    return INITIALIZERS.get(identifier)
 
 
 def serialize(initializer) -> dict:
     """An initializer as ``{"class_name": ..., "config": {...}}`` (what ``get`` accepts back).
 
-    Args:
-        initializer: an ``Initializer`` instance (or a name, resolved with ``get``).
-
-    Returns:
-        A dict of plain Python values.
-
-    Raises:
-        ValueError: for a plain function or other object that is not a built-in initializer.
-
     Examples:
         >>> serialize(RandomNormal(stddev=0.1))
         {'class_name': 'RandomNormal', 'config': {'mean': 0.0, 'stddev': 0.1, 'seed': None}}
     """
-    if isinstance(initializer, str):
-        initializer = get(initializer)
-    if not isinstance(initializer, Initializer) or type(initializer).__name__ not in _BY_NAME:
-        raise ValueError(
-            f"initializers.serialize: argument `initializer` must be a built-in Initializer, got "
-            f"{initializer!r}; a plain function cannot be saved in a config"
-        )
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+    return INITIALIZERS.serialize(initializer)
+
+
+def deserialize(config, custom_objects: dict | None = None):
+    """The initializer ``serialize`` described (your own classes are found by name, or in ``custom_objects``)."""
+    return INITIALIZERS.deserialize(config, custom_objects)

@@ -9,6 +9,10 @@ All updates happen in place on the weights' arrays, with NumPy's ``out=`` argume
 step allocates almost nothing. Each rule (``update``) is written on plain arrays: the
 weight, its gradient and its state.
 
+``compile`` finds an optimizer by name through ``OPTIMIZERS``, whatever the case, as in
+Keras: ``"rmsprop"``, ``"RMSprop"`` and ``"RMSPROP"`` are the same; your own subclasses of
+``Optimizer`` are found by their class name too.
+
 Examples:
     >>> import numpy as np
     >>> from dl_layers.variable import Variable
@@ -26,11 +30,35 @@ import math
 import numpy as np
 
 from . import schedules as schedules  # noqa: PLC0414 (keras.optimizers.schedules)
+from .checks import check_bool, check_number
+from .registry import Registry
 from .schedules import LearningRateSchedule
+
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "RMSprop",
+    "deserialize",
+    "get",
+    "schedules",
+    "serialize",
+]
+
+
+def _check_learning_rate(owner: str, value):
+    """A schedule as it is, or a number > 0 as a Python float."""
+    if isinstance(value, LearningRateSchedule):
+        return value
+    return check_number(owner, "learning_rate", value, minimum=0, min_inclusive=False)
 
 
 class Optimizer:
-    """Base class: clipping, learning-rate schedules, per-weight state.
+    """Base class: clipping, learning-rate schedules, per-weight state. A subclass writes its
+    rule in ``update`` (and its state in ``state_spec``); defining one registers it.
 
     Args:
         learning_rate: a float or a ``LearningRateSchedule``.
@@ -43,6 +71,11 @@ class Optimizer:
         name: a name for the optimizer.
     """
 
+    def __init_subclass__(cls, **kwargs):
+        # found by its class name, in any case (Keras: "RMSprop" or "rmsprop")
+        super().__init_subclass__(**kwargs)
+        OPTIMIZERS.register(cls, name=cls.__name__, aliases=(cls.__name__.lower(),))
+
     def __init__(self, learning_rate=0.001, *, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  weight_decay=None, lr=None, decay=0.0, name=None, **kwargs):
         cls = type(self).__name__
@@ -50,17 +83,15 @@ class Optimizer:
             raise TypeError(f"{cls}: unexpected keyword argument(s) {sorted(kwargs)}")
         if lr is not None:
             learning_rate = lr
-        if not isinstance(learning_rate, LearningRateSchedule) and not (
-            isinstance(learning_rate, int | float | np.floating) and learning_rate > 0
-        ):
-            raise ValueError(f"{cls}: learning_rate must be a positive number or a schedule, got {learning_rate!r}")
-        for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
-            if value is not None and not value > 0:
-                raise ValueError(f"{cls}: {arg} must be > 0, got {value!r}")
-        self._learning_rate = learning_rate
-        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
-        self.weight_decay = weight_decay
-        self.decay = float(decay)
+        self._learning_rate = _check_learning_rate(cls, learning_rate)
+        positive = {"minimum": 0, "min_inclusive": False, "none_ok": True}
+        self.clipnorm = check_number(cls, "clipnorm", clipnorm, **positive)
+        self.clipvalue = check_number(cls, "clipvalue", clipvalue, **positive)
+        self.global_clipnorm = check_number(cls, "global_clipnorm", global_clipnorm, **positive)
+        self.weight_decay = check_number(cls, "weight_decay", weight_decay, minimum=0, none_ok=True)
+        self.decay = check_number(cls, "decay", decay, minimum=0)
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"{cls}: argument `name` must be a string or None, got {name!r}")
         self.name = name or cls.lower()
         self.iterations = 0
         self._state: dict = {}
@@ -77,9 +108,7 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value) -> None:
-        if not isinstance(value, LearningRateSchedule) and not value > 0:
-            raise ValueError(f"{type(self).__name__}: learning_rate must be > 0, got {value!r}")
-        self._learning_rate = value
+        self._learning_rate = _check_learning_rate(type(self).__name__, value)
 
     lr = learning_rate  # first-edition alias
 
@@ -174,6 +203,29 @@ class Optimizer:
         return f"<{type(self).__name__} learning_rate={self.learning_rate:g} iterations={self.iterations}>"
 
 
+class _OptimizerRegistry(Registry):
+    """Names in any case, as in Keras ("ADAM" is "adam"); ``get`` takes nothing else than a
+    name, a config dict or an ``Optimizer`` (no default for None, no plain functions)."""
+
+    def lookup(self, name, custom_objects=None):
+        try:
+            return super().lookup(name, custom_objects)
+        except ValueError:
+            if name.lower() not in self.names():
+                raise
+            return super().lookup(name.lower(), custom_objects)
+
+    def get(self, identifier, custom_objects=None):
+        is_class = isinstance(identifier, type) and issubclass(identifier, self.base)
+        if not (is_class or isinstance(identifier, str | dict | self.base)):
+            raise ValueError(f"expected an optimizer name, config dict, Optimizer class or Optimizer, got "
+                             f"{identifier!r}; valid names: {', '.join(repr(n) for n in self.names())}")
+        return super().get(identifier, custom_objects)
+
+
+OPTIMIZERS = _OptimizerRegistry("optimizer", base=Optimizer)
+
+
 class SGD(Optimizer):
     """Gradient descent, with optional (Nesterov) momentum.
 
@@ -183,9 +235,8 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum!r}")
-        self.momentum, self.nesterov = float(momentum), nesterov
+        self.momentum = check_number("SGD", "momentum", momentum, minimum=0, maximum=1, max_inclusive=False)
+        self.nesterov = check_bool("SGD", "nesterov", nesterov)
 
     def state_spec(self):
         return [("momentum", 0.0)] if self.momentum else []
@@ -214,9 +265,10 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"RMSprop: momentum must be in [0, 1), got {momentum!r}")
-        self.rho, self.momentum, self.epsilon, self.centered = float(rho), float(momentum), float(epsilon), centered
+        self.rho = check_number("RMSprop", "rho", rho, minimum=0, maximum=1)
+        self.momentum = check_number("RMSprop", "momentum", momentum, minimum=0, maximum=1, max_inclusive=False)
+        self.epsilon = check_number("RMSprop", "epsilon", epsilon, minimum=0)
+        self.centered = check_bool("RMSprop", "centered", centered)
 
     def state_spec(self):
         spec = [("velocity", 0.0), ("buffer", None)]  # buffer: scratch space, no allocation per step
@@ -266,7 +318,11 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = float(beta_1), float(beta_2), float(epsilon), amsgrad
+        cls = type(self).__name__
+        self.beta_1 = check_number(cls, "beta_1", beta_1, minimum=0, maximum=1, max_inclusive=False)
+        self.beta_2 = check_number(cls, "beta_2", beta_2, minimum=0, maximum=1, max_inclusive=False)
+        self.epsilon = check_number(cls, "epsilon", epsilon, minimum=0)
+        self.amsgrad = check_bool(cls, "amsgrad", amsgrad)
 
     def state_spec(self):
         spec = [("momentum", 0.0), ("velocity", 0.0), ("buffer", None)]
@@ -315,7 +371,9 @@ class Adagrad(Optimizer):
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.initial_accumulator_value, self.epsilon = float(initial_accumulator_value), float(epsilon)
+        self.initial_accumulator_value = check_number("Adagrad", "initial_accumulator_value",
+                                                      initial_accumulator_value, minimum=0)
+        self.epsilon = check_number("Adagrad", "epsilon", epsilon, minimum=0)
 
     def state_spec(self):
         return [("accumulator", self.initial_accumulator_value), ("buffer", None)]
@@ -335,30 +393,30 @@ class Adagrad(Optimizer):
                 "epsilon": self.epsilon}
 
 
-_BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad}
+# -- names: one-line facades over OPTIMIZERS ------------------------------------------------
 
 
 def get(identifier) -> Optimizer:
-    """An optimizer from a name ("rmsprop", "adam", ...), an instance, a class or a config dict."""
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier.lower())
-        if cls is None:
-            raise ValueError(f"optimizer: unknown optimizer {identifier!r}; valid names: {sorted(_BY_NAME)}")
-        return cls()
-    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
-        return identifier()
-    if isinstance(identifier, dict) and "class_name" in identifier:
-        cls = _BY_NAME.get(str(identifier["class_name"]).lower())
-        if cls is None:
-            raise ValueError(f"optimizer: unknown optimizer class {identifier['class_name']!r}; valid: "
-                             f"{sorted(_BY_NAME)}")
-        return cls.from_config(identifier.get("config", {}))
-    raise ValueError(f"optimizer: expected a name, an Optimizer or a config dict, got {identifier!r}; "
-                     f"valid names: {sorted(_BY_NAME)}")
+    """The optimizer for ``compile(optimizer=...)``: from a name ("rmsprop", "Adam", ...), a
+    ``serialize`` dict, an ``Optimizer`` class or instance (returned as it is).
+
+    Examples:
+        >>> get("rmsprop"), get("Adam")
+        (<RMSprop learning_rate=0.001 iterations=0>, <Adam learning_rate=0.001 iterations=0>)
+    """
+    return OPTIMIZERS.get(identifier)
 
 
 def serialize(optimizer: Optimizer) -> dict:
-    """``{"class_name", "config"}`` of an optimizer (state is not included)."""
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    """``{"class_name": ..., "config": optimizer.get_config()}`` (the state is not included).
+
+    Examples:
+        >>> serialize(SGD(learning_rate=0.1))["config"]["learning_rate"]
+        0.1
+    """
+    return OPTIMIZERS.serialize(optimizer)
+
+
+def deserialize(config, custom_objects: dict | None = None) -> Optimizer:
+    """The optimizer ``serialize`` described (your own classes are found by name, or in ``custom_objects``)."""
+    return OPTIMIZERS.deserialize(config, custom_objects)

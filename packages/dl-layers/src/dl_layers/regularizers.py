@@ -9,8 +9,13 @@ Adding a *weight penalty* to the loss makes every step also pull the weights tow
 
 A regularizer is a callable object ``reg(weight) -> scalar Tensor``; a layer created with
 ``kernel_regularizer=regularizers.l2(0.001)`` adds ``reg(kernel)`` to the loss at every
-training step. Both penalties are one fused ``Op`` (one pass over the weight, forward and
-backward); the gradient is exact everywhere except at ``w = 0``, where L1 uses 0.
+training step. Both penalties are one fused op, ``WeightPenaltyOp`` (one pass over the
+weight, forward and backward), directly followed by its readable twin
+``weight_penalty_composed``, which the tests hold it equal to; the gradient is exact
+everywhere except at ``w = 0``, where L1 uses 0.
+
+Names and configs go through ``REGULARIZERS``: ``"l1"``, ``"l2"``, ``"l1_l2"``, the class
+names, and your own subclasses of ``Regularizer`` by their class name.
 
 Examples:
     >>> from dl_tensor import Tensor
@@ -26,27 +31,32 @@ Examples:
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 import dl_tensor as dt
 from dl_tensor import Op, Tensor
 
-__all__ = ["L1", "L1L2", "L2", "Regularizer", "get", "l1", "l1_l2", "l2", "serialize"]
+from .checks import check_number
+from .registry import Configurable, Registry
+
+__all__ = [
+    "L1",
+    "L1L2",
+    "L2",
+    "REGULARIZERS",
+    "Regularizer",
+    "WeightPenaltyOp",
+    "deserialize",
+    "get",
+    "l1",
+    "l1_l2",
+    "l2",
+    "serialize",
+    "weight_penalty_composed",
+]
 
 
-def _check_factor(owner: str, name: str, value) -> float:
-    """A penalty factor: a finite number >= 0, as a Python float."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{owner}: argument `{name}` must be a non-negative number, got {value!r}")
-    value = float(value)
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{owner}: argument `{name}` must be a finite number >= 0, got {value!r}")
-    return value
-
-
-class WeightPenalty(Op):
+class WeightPenaltyOp(Op):
     """``l1 * sum(|w|) + l2 * sum(w ** 2)`` as a scalar; gradient ``l1 sign(w) + 2 l2 w``."""
 
     def __init__(self, l1: float, l2: float):
@@ -71,30 +81,36 @@ class WeightPenalty(Op):
         return grad * g  # () * w.shape
 
 
-class Regularizer:
+def weight_penalty_composed(w: Tensor, l1: float, l2: float) -> Tensor:
+    """``l1 * sum(|w|) + l2 * sum(w ** 2)`` from dl-tensor ops (the reference of ``WeightPenaltyOp``)."""
+    return l1 * dt.abs(w).sum() + l2 * (w * w).sum()
+
+
+class Regularizer(Configurable):
     """Base class: a callable ``(weight: Tensor) -> scalar Tensor`` with a config.
 
     Subclasses implement ``__call__`` and list their constructor arguments in
-    ``get_config``, so that ``type(reg).from_config(reg.get_config())`` rebuilds them.
+    ``get_config``; defining one registers it, so a saved model finds it by class name.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        REGULARIZERS.register(cls)
 
     def __call__(self, weight) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__(weight)")
 
-    def get_config(self) -> dict:
-        """The constructor arguments, as a dict of Python floats."""
-        return {}
 
-    @classmethod
-    def from_config(cls, config: dict):
-        """Rebuild a regularizer from ``get_config()``'s dict."""
-        if not isinstance(config, dict):
-            raise TypeError(f"{cls.__name__}.from_config: argument `config` must be a dict, got {config!r}")
-        return cls(**config)
+class _RegularizerRegistry(Registry):
+    """As tf.keras, the name ``"l1_l2"`` gives the function's factors (0.01 each), not ``L1L2()``'s (0)."""
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
+    def get(self, identifier, custom_objects=None):
+        if isinstance(identifier, str) and identifier == "l1_l2":
+            return l1_l2()
+        return super().get(identifier, custom_objects)
+
+
+REGULARIZERS = _RegularizerRegistry("regularizer", base=Regularizer)
 
 
 class L1L2(Regularizer):
@@ -113,8 +129,8 @@ class L1L2(Regularizer):
 
     def __init__(self, l1=0.0, l2=0.0):
         name = type(self).__name__
-        self.l1 = _check_factor(name, "l1", l1)
-        self.l2 = _check_factor(name, "l2", l2)
+        self.l1 = check_number(name, "l1", l1, minimum=0)
+        self.l2 = check_number(name, "l2", l2, minimum=0)
 
     def __call__(self, weight) -> Tensor:
         """The penalty on ``weight`` (a Tensor of any shape), as a scalar Tensor of its dtype."""
@@ -123,7 +139,7 @@ class L1L2(Regularizer):
             raise TypeError(
                 f"{type(self).__name__}: argument `weight` must be a floating-point tensor, got dtype {weight.dtype}"
             )
-        return WeightPenalty(self.l1, self.l2)(weight)
+        return WeightPenaltyOp(self.l1, self.l2)(weight)
 
     def get_config(self) -> dict:
         return {"l1": self.l1, "l2": self.l2}
@@ -197,88 +213,34 @@ def l1_l2(l1=0.01, l2=0.01) -> L1L2:
     return L1L2(l1=l1, l2=l2)
 
 
-# -- names ------------------------------------------------------------------------------
-
-# snake-case strings name the functions above, called with their defaults;
-# class names (in strings or ``serialize``'s dicts) name the classes
-_FUNCTIONS = {"l1": l1, "l2": l2, "l1_l2": l1_l2}
-_CLASSES = {cls.__name__: cls for cls in (L1, L2, L1L2)}
-_BY_NAME = {**_FUNCTIONS, **_CLASSES}
-_CLASSES.update({"l1": L1, "l2": L2, "l1_l2": L1L2})
-
-
-def _valid_names() -> str:
-    return ", ".join(repr(n) for n in sorted(_BY_NAME))
+# -- names: one-line facades over REGULARIZERS ----------------------------------------------
 
 
 def get(identifier):
-    """Resolve a layer's ``kernel_regularizer=`` (or ``bias_regularizer=``) argument.
+    """The regularizer for a layer's ``kernel_regularizer=`` (or ``bias_regularizer=``).
 
-    Args:
-        identifier: None (no penalty), ``"l1"``, ``"l2"`` or ``"l1_l2"`` (factors 0.01),
-            a class name ``"L1"``, ``"L2"``, ``"L1L2"`` (the class's defaults), a dict
-            ``{"class_name": "L2", "config": {"l2": 0.001}}`` as made by ``serialize``,
-            a ``Regularizer``, or any callable ``weight -> scalar Tensor``.
-
-    Returns:
-        A regularizer (a new one for names and dicts), or None.
-
-    Raises:
-        ValueError: for an unknown name or an unsupported value; the message lists the
-            valid names.
+    None gives None; ``"l1"``, ``"l2"``, ``"l1_l2"`` the book's functions with their
+    factors (0.01); a class name (``"L1L2"``) the class with its defaults; a ``serialize``
+    dict the regularizer it describes; a ``Regularizer`` or a function ``weight -> scalar
+    Tensor`` is returned as it is.
 
     Examples:
         >>> get("l2"), get({"class_name": "L1", "config": {"l1": 0.5}}), get(None)
         (L2(l2=0.01), L1(l1=0.5), None)
     """
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, str):
-        make = _BY_NAME.get(identifier)
-        if make is None:
-            raise ValueError(f"regularizers.get: unknown regularizer {identifier!r}; valid names: {_valid_names()}")
-        return make()
-    if isinstance(identifier, dict):
-        name = identifier.get("class_name")
-        cls = _CLASSES.get(name) if isinstance(name, str) else None
-        if cls is None or set(identifier) - {"class_name", "config"}:
-            raise ValueError(
-                "regularizers.get: a dict identifier must look like {'class_name': 'L2', 'config': "
-                f"{{'l2': 0.001}}}} with class_name one of {', '.join(repr(n) for n in sorted(_CLASSES))}; "
-                f"got {identifier!r}"
-            )
-        return cls.from_config(identifier.get("config") or {})
-    if callable(identifier):
-        return identifier
-    raise ValueError(
-        f"regularizers.get: argument `identifier` must be None, a name, a dict, a Regularizer or a "
-        f"callable, got {identifier!r} of type {type(identifier).__name__}; valid names: {_valid_names()}"
-    )
+    return REGULARIZERS.get(identifier)
 
 
 def serialize(regularizer):
     """A regularizer as ``{"class_name": ..., "config": {...}}`` (None stays None).
 
-    Args:
-        regularizer: None or a built-in ``Regularizer``.
-
-    Returns:
-        A dict that ``get`` turns back into an equal regularizer, or None.
-
-    Raises:
-        ValueError: for a plain function or other object (it cannot be saved in a config).
-
     Examples:
         >>> serialize(l2(0.001))
         {'class_name': 'L2', 'config': {'l2': 0.001}}
     """
-    if regularizer is None:
-        return None
-    if isinstance(regularizer, str):
-        regularizer = get(regularizer)
-    if not isinstance(regularizer, Regularizer) or type(regularizer).__name__ not in _CLASSES:
-        raise ValueError(
-            f"regularizers.serialize: argument `regularizer` must be None or a built-in Regularizer "
-            f"(L1, L1L2, L2), got {regularizer!r}; a plain function cannot be saved in a config"
-        )
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+    return REGULARIZERS.serialize(regularizer)
+
+
+def deserialize(config, custom_objects: dict | None = None):
+    """The regularizer ``serialize`` described (your own classes are found by name, or in ``custom_objects``)."""
+    return REGULARIZERS.deserialize(config, custom_objects)

@@ -2,35 +2,61 @@
 
 Pass one as ``learning_rate`` to any optimizer: ``RMSprop(ExponentialDecay(1e-3, 1000, 0.9))``.
 "Step decay" (divide the rate every N steps) is ``ExponentialDecay(..., staircase=True)``
-or, for arbitrary steps, ``PiecewiseConstantDecay``.
+or, for arbitrary steps, ``PiecewiseConstantDecay``. A schedule is saved in the
+optimizer's config as ``{"class_name": ..., "config": ...}``; your own subclasses of
+``LearningRateSchedule`` are found by their class name.
+
+Examples:
+    >>> schedule = ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)
+    >>> schedule(20)
+    0.025
+    >>> serialize(schedule)["class_name"], deserialize(serialize(schedule))(20)
+    ('ExponentialDecay', 0.025)
 """
 
 from __future__ import annotations
 
 import math
 
+from .checks import check_bool, check_number
+from .registry import Configurable, Registry
 
-class LearningRateSchedule:
-    """Base class: ``schedule(step) -> learning rate`` (a Python float)."""
+__all__ = [
+    "SCHEDULES",
+    "CosineDecay",
+    "ExponentialDecay",
+    "InverseTimeDecay",
+    "LearningRateSchedule",
+    "PiecewiseConstantDecay",
+    "deserialize",
+    "get",
+    "serialize",
+]
+
+
+class LearningRateSchedule(Configurable):
+    """Base class: ``schedule(step) -> learning rate`` (a Python float).
+
+    Subclasses implement ``__call__`` and ``get_config``; defining one registers it.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        SCHEDULES.register(cls)
 
     def __call__(self, step: int) -> float:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement __call__(step)")
 
     def get_config(self) -> dict:
-        raise NotImplementedError
-
-    @classmethod
-    def from_config(cls, config: dict):
-        return cls(**config)
+        raise NotImplementedError(f"{type(self).__name__} must implement get_config()")
 
 
-def _positive(name: str, value, what: str) -> None:
-    if not value > 0:
-        raise ValueError(f"{name}: {what} must be > 0, got {value!r}")
+SCHEDULES = Registry("learning rate schedule", base=LearningRateSchedule)
 
 
 class ExponentialDecay(LearningRateSchedule):
-    """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
+    """``initial_learning_rate * decay_rate ** (step / decay_steps)``; with ``staircase``,
+    the exponent is rounded down (the rate drops every ``decay_steps`` steps).
 
     Examples:
         >>> s = ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5, staircase=True)
@@ -39,9 +65,11 @@ class ExponentialDecay(LearningRateSchedule):
     """
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
-        _positive("ExponentialDecay", decay_steps, "decay_steps")
-        self.initial_learning_rate, self.decay_steps = float(initial_learning_rate), decay_steps
-        self.decay_rate, self.staircase = float(decay_rate), staircase
+        name = type(self).__name__
+        self.initial_learning_rate = check_number(name, "initial_learning_rate", initial_learning_rate, minimum=0)
+        self.decay_steps = check_number(name, "decay_steps", decay_steps, minimum=0, min_inclusive=False)
+        self.decay_rate = check_number(name, "decay_rate", decay_rate, minimum=0)
+        self.staircase = check_bool(name, "staircase", staircase)
 
     def __call__(self, step):
         p = step / self.decay_steps
@@ -53,12 +81,21 @@ class ExponentialDecay(LearningRateSchedule):
 
 
 class InverseTimeDecay(LearningRateSchedule):
-    """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``."""
+    """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (``staircase``: the
+    ratio ``step / decay_steps`` rounded down).
+
+    Examples:
+        >>> s = InverseTimeDecay(0.1, decay_steps=10, decay_rate=1.0)
+        >>> [s(0), s(10), s(30)]
+        [0.1, 0.05, 0.025]
+    """
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
-        _positive("InverseTimeDecay", decay_steps, "decay_steps")
-        self.initial_learning_rate, self.decay_steps = float(initial_learning_rate), decay_steps
-        self.decay_rate, self.staircase = float(decay_rate), staircase
+        name = type(self).__name__
+        self.initial_learning_rate = check_number(name, "initial_learning_rate", initial_learning_rate, minimum=0)
+        self.decay_steps = check_number(name, "decay_steps", decay_steps, minimum=0, min_inclusive=False)
+        self.decay_rate = check_number(name, "decay_rate", decay_rate, minimum=0)
+        self.staircase = check_bool(name, "staircase", staircase)
 
     def __call__(self, step):
         p = step / self.decay_steps
@@ -79,12 +116,14 @@ class PiecewiseConstantDecay(LearningRateSchedule):
     """
 
     def __init__(self, boundaries, values):
-        if len(values) != len(boundaries) + 1:
-            raise ValueError(
-                f"PiecewiseConstantDecay: expected len(values) == len(boundaries) + 1, "
-                f"got {len(values)} values for {len(boundaries)} boundaries"
-            )
-        self.boundaries, self.values = list(boundaries), [float(v) for v in values]
+        name = type(self).__name__
+        self.boundaries = [check_number(name, "boundaries", b) for b in boundaries]
+        self.values = [check_number(name, "values", v, minimum=0) for v in values]
+        if len(self.values) != len(self.boundaries) + 1:
+            raise ValueError(f"{name}: expected len(values) == len(boundaries) + 1, "
+                             f"got {len(self.values)} values for {len(self.boundaries)} boundaries")
+        if self.boundaries != sorted(self.boundaries):
+            raise ValueError(f"{name}: argument `boundaries` must be increasing, got {list(boundaries)!r}")
 
     def __call__(self, step):
         for boundary, value in zip(self.boundaries, self.values):
@@ -98,15 +137,24 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 
 class CosineDecay(LearningRateSchedule):
     """Half a cosine from ``initial_learning_rate`` down to ``alpha * initial_learning_rate``
-    over ``decay_steps``, after an optional linear warm-up to ``warmup_target``."""
+    over ``decay_steps``, after an optional linear warm-up to ``warmup_target``.
+
+    Examples:
+        >>> s = CosineDecay(0.1, decay_steps=100)
+        >>> [round(s(step), 4) for step in (0, 50, 100, 200)]
+        [0.1, 0.05, 0.0, 0.0]
+    """
 
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, warmup_target=None, warmup_steps=0):
-        _positive("CosineDecay", decay_steps, "decay_steps")
-        self.initial_learning_rate, self.decay_steps, self.alpha = float(initial_learning_rate), decay_steps, alpha
-        self.warmup_target, self.warmup_steps = warmup_target, warmup_steps
+        name = type(self).__name__
+        self.initial_learning_rate = check_number(name, "initial_learning_rate", initial_learning_rate, minimum=0)
+        self.decay_steps = check_number(name, "decay_steps", decay_steps, minimum=0, min_inclusive=False)
+        self.alpha = check_number(name, "alpha", alpha, minimum=0, maximum=1)
+        self.warmup_target = check_number(name, "warmup_target", warmup_target, minimum=0, none_ok=True)
+        self.warmup_steps = check_number(name, "warmup_steps", warmup_steps, minimum=0, integer=True)
 
     def __call__(self, step):
-        top = self.initial_learning_rate if self.warmup_target is None else float(self.warmup_target)
+        top = self.initial_learning_rate if self.warmup_target is None else self.warmup_target
         warmup = 0 if self.warmup_target is None else self.warmup_steps  # no target: no warm-up (as Keras)
         if step < warmup:
             return self.initial_learning_rate + (top - self.initial_learning_rate) * step / warmup
@@ -118,15 +166,19 @@ class CosineDecay(LearningRateSchedule):
                 "alpha": self.alpha, "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
 
 
-_CLASSES = {c.__name__: c for c in (ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, CosineDecay)}
+# -- names: one-line facades over SCHEDULES ------------------------------------------------
+
+
+def get(identifier) -> LearningRateSchedule | None:
+    """A schedule from a ``serialize`` dict, a schedule (returned as it is) or None."""
+    return SCHEDULES.get(identifier)
 
 
 def serialize(schedule: LearningRateSchedule) -> dict:
-    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+    """``{"class_name": ..., "config": schedule.get_config()}``."""
+    return SCHEDULES.serialize(schedule)
 
 
-def deserialize(config: dict) -> LearningRateSchedule:
-    cls = _CLASSES.get(config.get("class_name"))
-    if cls is None:
-        raise ValueError(f"schedules: unknown schedule {config.get('class_name')!r}; valid: {sorted(_CLASSES)}")
-    return cls.from_config(config.get("config", {}))
+def deserialize(config: dict, custom_objects: dict | None = None) -> LearningRateSchedule:
+    """The schedule ``serialize`` described (your own classes are found by name, or in ``custom_objects``)."""
+    return SCHEDULES.deserialize(config, custom_objects)
