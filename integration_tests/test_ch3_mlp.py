@@ -19,8 +19,8 @@ def test_book_mlp_learns_digits_and_survives_save_and_load(digits, tmp_path):
     assert history.history["val_accuracy"][-1] > 0.9
     assert history.history["loss"][-1] < 0.3 * history.history["loss"][0]
 
-    model.save(tmp_path / "mnist_mlp.dlbook")
-    reloaded = L.load_model(tmp_path / "mnist_mlp.dlbook")
+    model.save(tmp_path / "digits_mlp.dlbook")
+    reloaded = L.load_model(tmp_path / "digits_mlp.dlbook")
     np.testing.assert_allclose(reloaded.evaluate(x_test, y_test, verbose=0), [test_loss, test_acc], rtol=1e-6)
 
 

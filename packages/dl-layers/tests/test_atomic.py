@@ -2,8 +2,6 @@
 
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -156,22 +154,11 @@ def test_refused_open_stops_the_save_before_anything_is_written(tmp_path, monkey
 # ---------------------------------------------- parts left by a hard kill (defect 9)
 
 
-def dead_pid() -> int:
-    """The id of a process that has exited (and been waited for), so no process has it."""
-    while True:
-        child = subprocess.Popen([sys.executable, "-c", ""])
-        child.wait()
-        try:
-            os.kill(child.pid, 0)
-        except ProcessLookupError:
-            return child.pid
-
-
 @pytest.mark.skipif(os.name == "nt", reason="process ids of parts are only checked on POSIX")
-def test_next_save_removes_parts_of_dead_writers_only(tmp_path):
+def test_next_save_removes_parts_of_dead_writers_only(tmp_path, dead_pid):
     path = tmp_path / "model.weights.npz"
     path.write_bytes(b"old")
-    dead = dead_pid()
+    dead = dead_pid  # a process id nobody has
     stale_file = f".model.weights.npz.{dead}-0123abcd.part"  # left by a writer killed with SIGKILL
     stale_folder = f".model.weights.npz.{dead}-4567cdef.part"
     busy = f".model.weights.npz.{os.getpid()}-89abcdef.part"  # a live writer may still be busy with it
@@ -190,8 +177,8 @@ def test_next_save_removes_parts_of_dead_writers_only(tmp_path):
 
 
 @pytest.mark.skipif(os.name == "nt", reason="process ids of parts are only checked on POSIX")
-def test_remove_stale_parts_matches_only_the_exact_part_names(tmp_path):
-    dead = dead_pid()
+def test_remove_stale_parts_matches_only_the_exact_part_names(tmp_path, dead_pid):
+    dead = dead_pid  # a process id nobody has
     kept = [
         "a.bin",  # the target itself
         f".a.bin.{dead}-0123abcd",  # no .part

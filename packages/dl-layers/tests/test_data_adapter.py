@@ -186,9 +186,9 @@ def test_multi_input_dict_missing_key_and_length_mismatch():
     model = two_in_two_out()
     with pytest.raises(ValueError, match=r"inputs \['b'\] are missing"):
         model.fit({"a": xa}, [t1, t2], verbose=0)
-    with pytest.raises(ValueError, match="fit: x has 12 samples but x has 11"):
+    with pytest.raises(ValueError, match=r"fit: x\['a'\] has 12 samples but x\['b'\] has 11"):
         model.fit({"a": xa, "b": xb[:11]}, [t1, t2], verbose=0)
-    with pytest.raises(ValueError, match="fit: x has 12 samples but y has 10"):
+    with pytest.raises(ValueError, match=r"fit: x\[0\] has 12 samples but y\['y2'\] has 10"):
         model.fit([xa, xb], {"y1": t1, "y2": t2[:10]}, verbose=0)
     with pytest.raises(ValueError, match=r"targets for unknown outputs \['y3'\]"):
         model.fit([xa, xb], {"y1": t1, "y2": t2, "y3": t2}, verbose=0)

@@ -10,8 +10,6 @@ import io
 import os
 import random
 import socket
-import subprocess
-import sys
 import tarfile
 import threading
 import zipfile
@@ -461,23 +459,12 @@ def test_explicit_algorithm_other_than_md5_and_sha256(server, cache):
 # ------------------------------------------------------ stale parts of killed downloads (defect 9)
 
 
-def dead_pid() -> int:
-    """The id of a process that has exited (and been waited for), so no process has it."""
-    while True:
-        child = subprocess.Popen([sys.executable, "-c", ""])
-        child.wait()
-        try:
-            os.kill(child.pid, 0)
-        except ProcessLookupError:
-            return child.pid
-
-
 @pytest.mark.skipif(os.name == "nt", reason="process ids of parts are only checked on POSIX")
-def test_download_removes_parts_left_by_a_killed_download(server, cache):
+def test_download_removes_parts_left_by_a_killed_download(server, cache, dead_pid):
     url = server.publish("data.bin", PAYLOAD)
     folder = cache / "datasets"
     folder.mkdir(parents=True)
-    stale = f".data.bin.{dead_pid()}-0123abcd.part"
+    stale = f".data.bin.{dead_pid}-0123abcd.part"
     busy = f".data.bin.{os.getpid()}-89abcdef.part"  # a live process may still be writing it
     for name in (stale, busy):
         (folder / name).write_bytes(b"half a download")

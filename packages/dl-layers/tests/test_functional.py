@@ -196,7 +196,7 @@ def test_train_and_test_on_batch():
 
 def test_compile_errors_list_valid_names():
     model = _question_answering_model()
-    with pytest.raises(ValueError, match=r"unknown optimizer 'rmsprp'; valid names: \['adagrad', 'adam'"):
+    with pytest.raises(ValueError, match=r"unknown optimizer 'rmsprp'; valid names: .*'adam'"):
         model.compile("rmsprp", "mse")
     with pytest.raises(ValueError, match="unknown loss 'msee'; valid names"):
         model.compile("rmsprop", "msee")

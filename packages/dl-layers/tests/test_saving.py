@@ -161,7 +161,7 @@ def test_unknown_class_and_custom_objects(tmp_path):
         for item in src.namelist():
             data = src.read(item)
             dst.writestr(item, data.replace(b'"TimesGain"', b'"Renamed"') if item == "config.json" else data)
-    with pytest.raises(ValueError, match="unknown layer class 'Renamed'.*custom_objects"):
+    with pytest.raises(ValueError, match="unknown layer 'Renamed'.*custom_objects"):
         L.load_model(tmp_path / "renamed.zip")
     loaded = L.load_model(tmp_path / "renamed.zip", custom_objects={"Renamed": TimesGain})
     assert isinstance(loaded.layers[0], TimesGain)
@@ -197,3 +197,59 @@ def test_uncompiled_and_custom_loss_models_save_without_compile(tmp_path):
     model.save(tmp_path / "m.zip")
     loaded = L.load_model(tmp_path / "m.zip")
     assert not loaded.compiled
+
+
+# -- defects 1 and 4 of issue 6, and compile settings given as objects -----------------------------
+
+
+@pytest.mark.parametrize("bad", [np.array(["a", "b", "c"]), np.zeros(3, complex) + 1j, np.array([None] * 3)],
+                         ids=["strings", "complex", "objects"])
+def test_load_weights_checks_every_value_before_assigning_any(tmp_path, bad):
+    model = _mlp()
+    model.save_weights(tmp_path / "w.npz")
+    with np.load(tmp_path / "w.npz") as data:
+        arrays = dict(data)
+    arrays["weight_0003"] = bad.astype(bad.dtype)  # the last bias, shape (3,): right shape, wrong values
+    np.savez(tmp_path / "bad.npz", **arrays)  # (objects are stored pickled: refused as unreadable)
+    fresh = _mlp()
+    before = fresh.get_weights()
+    with pytest.raises(ValueError, match=r"dense_\d/bias|not a readable"):
+        fresh.load_weights(tmp_path / "bad.npz")
+    for a, b in zip(before, fresh.get_weights()):
+        np.testing.assert_array_equal(a, b)  # the kernels before it were not overwritten
+
+
+def test_load_weights_of_a_plain_npy_file_is_the_documented_error(tmp_path):
+    np.save(tmp_path / "plain.npy", np.ones(3))
+    with pytest.raises(ValueError, match=r"'.*plain.npy' is not a readable dl-book weights file.*not an \.npz"):
+        _mlp().load_weights(tmp_path / "plain.npy")
+
+
+def test_compile_settings_given_as_objects_survive_save_and_load(tmp_path):
+    model = Sequential([Dense(1, input_shape=(4,))])
+    model.compile(optimizer=L.optimizers.RMSprop(learning_rate=0.01),
+                  loss=L.losses.BinaryCrossentropy(from_logits=True),
+                  metrics=[L.metrics.BinaryAccuracy(threshold=0.0), "mae"])
+    x, _ = _data()
+    y = (x.sum(axis=1) > 2).astype(np.float32)
+    model.fit(x, y, epochs=2, verbose=0)
+    model.save(tmp_path / "logits.keras")
+    loaded = L.load_model(tmp_path / "logits.keras")
+    assert type(loaded.compiled_loss.losses[0]).__name__ == "BinaryCrossentropy"
+    assert loaded.compiled_loss.losses[0].from_logits is True
+    np.testing.assert_allclose(loaded.evaluate(x, y, verbose=0), model.evaluate(x, y, verbose=0), rtol=1e-6)
+
+
+def test_per_output_compile_dicts_survive_save_and_load(tmp_path):
+    a = Input((4,), name="a")
+    hidden = Dense(4, activation="relu")(a)
+    model = Model(a, {"score": Dense(1, name="score")(hidden), "kind": Dense(3, activation="softmax")(hidden)})
+    model.compile("adam", loss={"score": "mse", "kind": L.losses.SparseCategoricalCrossentropy()},
+                  metrics={"kind": ["accuracy"]}, loss_weights={"score": 0.5, "kind": 1.0})
+    x, y = _data()
+    targets = {"score": x.sum(axis=1), "kind": y}
+    model.fit(x, targets, verbose=0)
+    model.save(tmp_path / "two_heads.keras")
+    loaded = L.load_model(tmp_path / "two_heads.keras")
+    assert loaded.evaluate(x, targets, verbose=0, return_dict=True) == pytest.approx(
+        model.evaluate(x, targets, verbose=0, return_dict=True), rel=1e-6)

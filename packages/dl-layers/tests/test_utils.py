@@ -12,15 +12,7 @@ from dl_layers.utils import to_categorical
 
 
 def test_keras_utils_names_are_re_exported():
-    for name in (
-        "CACHE_DIR_ENV",
-        "DownloadError",
-        "HashMismatchError",
-        "UnsafeArchiveError",
-        "extract_archive",
-        "file_hash",
-        "get_file",
-    ):
+    for name in file_utils.__all__:
         assert getattr(utils, name) is getattr(file_utils, name)
     assert utils.atomic_write is atomic.atomic_write
     assert sorted(utils.__all__) == sorted([*file_utils.__all__, "atomic_write", "to_categorical"])

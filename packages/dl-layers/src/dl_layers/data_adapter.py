@@ -35,11 +35,21 @@ def _plain_numbers(x) -> bool:
     return isinstance(x, int | float | bool | np.number)
 
 
-def _arrays(data):
-    """Arrays from what the user passed: an array, nested lists of numbers, or a list/dict of arrays."""
+def to_arrays(data):
+    """Arrays from what the user passed: an array, nested lists of numbers (one array), or a
+    list/dict of arrays (several inputs or outputs); floats become float32."""
     if isinstance(data, list | tuple) and data and _plain_numbers(data):
         return _to_array(data)
     return nest.map_structure(_to_array, data)
+
+
+def _named_leaves(name: str, structure) -> list:
+    """``[(name, array)]`` with each leaf named by its place: ``x``, ``x[1]``, ``x['title']``."""
+    if isinstance(structure, dict):
+        return [pair for k, v in structure.items() for pair in _named_leaves(f"{name}[{k!r}]", v)]
+    if isinstance(structure, list | tuple):
+        return [pair for i, v in enumerate(structure) for pair in _named_leaves(f"{name}[{i}]", v)]
+    return [(name, structure)]
 
 
 def is_batch_source(x) -> bool:
@@ -55,11 +65,12 @@ def _looks_like_batch(item) -> bool:
     return isinstance(item, tuple) and 1 <= len(item) <= 3 and not np.isscalar(item[0])
 
 
-def _check_finite(what: str, name: str, arr: np.ndarray) -> None:
+def _check_finite(what: str, name: str, arr: np.ndarray, where: str = "") -> None:
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0]
         kind = "NaN" if np.isnan(arr[tuple(bad)]) else "an infinite value"
-        raise ValueError(f"{what}: {name} contains {kind} at index {tuple(int(i) for i in bad)} (sample {int(bad[0])})")
+        raise ValueError(f"{what}: {name}{where} contains {kind} at index {tuple(int(i) for i in bad)} "
+                         f"(sample {int(bad[0])})")
 
 
 def unpack(batch, what: str):
@@ -91,23 +102,22 @@ class ArrayData:
     def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None, what="fit"):
         if x is None:
             raise ValueError(f"{what}: x is required")
-        if not isinstance(batch_size, int | np.integer) or batch_size < 1:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or batch_size < 1:
             raise ValueError(f"{what}: batch_size must be a positive integer, got {batch_size!r}")
-        self.x = _arrays(x)
-        self.y = _arrays(y) if y is not None else None
+        self.x = to_arrays(x)
+        self.y = to_arrays(y) if y is not None else None
         self.sample_weight = np.asarray(sample_weight, np.float32) if sample_weight is not None else None
-        arrays = [("x", a) for a in nest.flatten(self.x)] + [("y", a) for a in nest.flatten(self.y)] \
-            if self.y is not None else [("x", a) for a in nest.flatten(self.x)]
+        arrays = _named_leaves("x", self.x) + (_named_leaves("y", self.y) if self.y is not None else [])
         if self.sample_weight is not None:
             arrays.append(("sample_weight", self.sample_weight))
         for name, arr in arrays:
             if arr.ndim == 0:
                 raise ValueError(f"{what}: {name} must have a batch axis, got a scalar")
         lengths = {name: len(arr) for name, arr in arrays}
-        n = len(arrays[0][1])
+        first, n = arrays[0][0], len(arrays[0][1])
         for name, arr in arrays:
             if len(arr) != n:
-                raise ValueError(f"{what}: x has {n} samples but {name} has {len(arr)}; they must match")
+                raise ValueError(f"{what}: {first} has {n} samples but {name} has {len(arr)}; they must match")
         if n == 0:
             raise ValueError(f"{what}: the data is empty (0 samples in {', '.join(lengths)})")
         for name, arr in arrays:
@@ -171,7 +181,13 @@ class IterableData:
                 batch = next(it)
             except StopIteration:
                 break
-            yield step, unpack(batch, self.what)
+            batch = unpack(batch, self.what)
+            for name, part in zip(("x", "y", "sample_weight"), batch):
+                if part is not None:
+                    for leaf_name, leaf in _named_leaves(name, part):
+                        leaf = leaf.data if isinstance(leaf, Tensor) else np.asarray(leaf)
+                        _check_finite(self.what, leaf_name, leaf, f" of batch {step}")
+            yield step, batch
             step += 1
         self._epochs += 1
         if step == 0:

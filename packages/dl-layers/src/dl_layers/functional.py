@@ -9,12 +9,20 @@
 and sorts them so that each layer runs after the layers it depends on. Layers can be
 shared (called several times, same weights), models can be called like layers, and
 graphs can have several inputs and outputs (lists or dicts).
+
+A graph saves as JSON (``get_config``): each layer's config, then every call in order,
+its inputs given as references ``[layer name, call number, output index]``;
+``from_config`` creates the layers and replays the calls.
 """
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
+
 from . import nest
 from .layer import Layer
+from .registry import deserialize_layer, serialize_layer
 from .symbolic import KerasTensor, Node, TensorSpec
 
 
@@ -151,3 +159,66 @@ class FunctionalGraph:
         if isinstance(self.inputs, dict):
             return list(self.inputs)
         return [kt.node.layer.name for kt in self.flat_inputs]
+
+    # -- as JSON --------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """``{"layers", "nodes", "inputs", "outputs"}``: the layers and the calls between them."""
+        node_ids, counts = {}, defaultdict(int)
+        for kt in self.flat_inputs:
+            node_ids[id(kt.node)] = (kt.node.layer.name, 0)
+        nodes = []
+        for node in self.nodes:
+            try:
+                json.dumps(node.kwargs)
+            except TypeError:
+                raise ValueError(f"the call of layer '{node.layer.name}' has arguments that cannot be saved as "
+                                 f"JSON: {node.kwargs!r}") from None
+            nodes.append({"layer": node.layer.name, "inputs": _refs(node.inputs, node_ids), "kwargs": node.kwargs})
+            node_ids[id(node)] = (node.layer.name, counts[node.layer.name])
+            counts[node.layer.name] += 1
+        return {
+            "layers": [serialize_layer(layer) for layer in self.layers],
+            "nodes": nodes,
+            "inputs": _refs(self.inputs, node_ids),
+            "outputs": _refs(self.outputs, node_ids),
+        }
+
+    @staticmethod
+    def from_config(config: dict) -> tuple:
+        """Rebuild the layers and replay every call; return the graph's ``(inputs, outputs)``."""
+        layers = {}
+        for layer_config in config["layers"]:
+            layer = deserialize_layer(layer_config)
+            layers[layer.name] = layer
+        produced, counts = {}, defaultdict(int)
+        for layer in layers.values():
+            if isinstance(layer, InputLayer):
+                produced[(layer.name, 0)] = layer.output
+        for node in config["nodes"]:
+            layer = layers.get(node["layer"])
+            if layer is None:
+                raise ValueError(f"load_model: the graph calls an unknown layer {node['layer']!r}")
+            outputs = layer(_resolve(node["inputs"], produced), **node.get("kwargs", {}))
+            produced[(layer.name, counts[layer.name])] = outputs
+            counts[layer.name] += 1
+        return _resolve(config["inputs"], produced), _resolve(config["outputs"], produced)
+
+
+def _refs(structure, node_ids: dict):
+    """KerasTensors replaced by ``{"__keras_tensor__": [layer name, call number, output index]}``."""
+    if isinstance(structure, KerasTensor):
+        layer_name, k = node_ids[id(structure.node)]
+        return {"__keras_tensor__": [layer_name, k, structure.index]}
+    if isinstance(structure, list | tuple):
+        return [_refs(s, node_ids) for s in structure]
+    return {key: _refs(s, node_ids) for key, s in structure.items()}
+
+
+def _resolve(structure, produced: dict):
+    """The inverse of ``_refs``: references replaced by the KerasTensors replayed so far."""
+    if isinstance(structure, dict) and "__keras_tensor__" in structure:
+        layer_name, k, index = structure["__keras_tensor__"]
+        return nest.flatten(produced[(layer_name, k)])[index]
+    if isinstance(structure, list):
+        return [_resolve(s, produced) for s in structure]
+    return {key: _resolve(s, produced) for key, s in structure.items()}

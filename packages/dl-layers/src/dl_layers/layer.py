@@ -15,31 +15,17 @@ from __future__ import annotations
 
 import collections
 import inspect
-import re
 
 import numpy as np
 
 from dl_tensor import Tensor, no_grad
 
 from . import initializers, nest, regularizers
+from .registry import LAYERS, snake_case
 from .symbolic import KerasTensor, Node, TensorSpec, is_symbolic
 from .variable import Variable
 
-#: Every Layer subclass, by class name: what ``load_model`` rebuilds architectures from.
-LAYER_REGISTRY: dict[str, type] = {}
-
 _NAME_COUNTS: collections.Counter = collections.Counter()
-
-#: Bumped whenever a weight is created, a layer is frozen/unfrozen or a sub-layer is
-#: attached, so that models can cache what they look up at every step (their trainable
-#: weights, their layers) and still notice changes.
-WEIGHTS_VERSION = [0]
-
-
-def snake_case(name: str) -> str:
-    """``"BatchNormalization"`` -> ``"batch_normalization"``."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(base: str) -> str:
@@ -154,7 +140,7 @@ class Layer:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        LAYER_REGISTRY[cls.__name__] = cls
+        LAYERS.register(cls)  # so that load_model finds it by class name
 
     def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
                  batch_input_shape=None, **kwargs):
@@ -183,7 +169,6 @@ class Layer:
     def __setattr__(self, name, value):
         tracked = self.__dict__.get("_tracked")
         if tracked is not None and _trackable(value):
-            WEIGHTS_VERSION[0] += 1
             old = self.__dict__.get(name)
             if old is not None and _trackable(old):
                 tracked[:] = [t for t in tracked if t is not old]
@@ -193,10 +178,11 @@ class Layer:
 
     def _sublayers(self) -> list:
         """Direct sub-layers, in the order they were assigned."""
-        out = []
+        out, seen = [], set()
         for item in self._tracked:
             for candidate in item if isinstance(item, list | tuple) else (item,):
-                if isinstance(candidate, Layer) and not any(candidate is o for o in out):
+                if isinstance(candidate, Layer) and id(candidate) not in seen:
+                    seen.add(id(candidate))
                     out.append(candidate)
         return out
 
@@ -238,7 +224,6 @@ class Layer:
         var.path = f"{self.name}/{name}"
         var.requires_grad = bool(trainable and self._trainable and dtype.kind == "f")
         self._tracked.append(var)
-        WEIGHTS_VERSION[0] += 1
         return var
 
     def _own_variables(self) -> list:
@@ -258,11 +243,17 @@ class Layer:
     @property
     def trainable_weights(self) -> list:
         """The weights an optimizer updates (none if the layer is frozen)."""
-        if not self._trainable:
-            return []
-        out = [v for v in self._own_variables() if v.trainable]
-        for layer in self._sublayers():
-            out.extend(v for v in layer.trainable_weights if not any(v is o for o in out))
+        out, seen, stack = [], set(), [self]
+        while stack:  # depth first, each layer's own weights before its sub-layers'
+            layer = stack.pop()
+            if not layer._trainable or id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            for v in layer._own_variables():
+                if v.trainable and id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+            stack.extend(reversed(layer._sublayers()))
         return out
 
     @property
@@ -278,7 +269,6 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
-        WEIGHTS_VERSION[0] += 1
         for layer in self._flatten_layers():
             layer._trainable = bool(value)
             for v in layer._own_variables():
@@ -348,7 +338,7 @@ class Layer:
             spec.check(self.name, shapes)
             return
         specs = self.input_spec if isinstance(self.input_spec, list) else [self.input_spec]
-        flat = [leaf.shape for leaf in nest.flatten(_wrap_shapes(shapes))]
+        flat = [leaf.shape for leaf in nest.flatten(wrap_shapes(shapes))]
         for spec, shape in zip(specs, flat):
             spec.check(self.name, shape)
 
@@ -462,7 +452,7 @@ class Layer:
         if not self.built:
             raise AttributeError(f"Layer '{self.name}' is not built yet, so it has no output_shape")
         shape = self._build_input_shape
-        fake = nest.map_structure(lambda leaf: KerasTensor(leaf.shape, self.dtype), _wrap_shapes(shape))
+        fake = nest.map_structure(lambda leaf: KerasTensor(leaf.shape, self.dtype), wrap_shapes(shape))
         return nest.map_structure(lambda spec: spec.shape, self.compute_output_spec(fake))
 
     # -- saving ---------------------------------------------------------------------
@@ -497,13 +487,14 @@ class _ShapeLeaf:
         self.shape = tuple(shape)
 
 
-def _wrap_shapes(shapes):
+def wrap_shapes(shapes):
+    """A shape, or a list/dict of shapes, with each shape wrapped as one leaf for ``nest``."""
     if _is_shape(shapes):
         return _ShapeLeaf(shapes)
     if isinstance(shapes, list | tuple):
-        return [_wrap_shapes(s) for s in shapes]
+        return [wrap_shapes(s) for s in shapes]
     if isinstance(shapes, dict):
-        return {k: _wrap_shapes(s) for k, s in shapes.items()}
+        return {k: wrap_shapes(s) for k, s in shapes.items()}
     return shapes
 
 

@@ -6,10 +6,12 @@ Three ways to make one, as in Keras:
 * ``Model(inputs, outputs)``: the functional API, any graph of layers;
 * a subclass of ``Model`` whose ``call`` you write yourself.
 
-``fit`` repeats, for each batch: run the model (``training=True``), compute the loss,
-``backward``, and let the optimizer move every trainable weight. Everything else --
-batching, shuffling, validation, metrics, callbacks, progress bars -- is bookkeeping
-around those four lines (``train_step``).
+``fit`` repeats, for each batch, ``train_step(data)``: run the model (``training=True``),
+compute the loss, ``backward``, and let the optimizer move every trainable weight.
+Everything else -- batching, shuffling, validation, metrics, callbacks, progress bars --
+is bookkeeping around those four lines. ``train_step`` and ``test_step`` take Keras's
+``data`` (``(x, y)`` or ``(x, y, sample_weight)``) and return the logs as a dict, so the
+book's custom training steps run under ``fit`` unchanged.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from dl_tensor import Tensor, no_grad
 
 from . import nest, optimizers, saving, summary
 from .callbacks import CallbackList, History, ProgbarLogger
-from .compile_utils import CompiledLoss, CompiledMetrics, RunningMean, class_weights_to_sample_weights
-from .data_adapter import is_batch_source, make_data, split_for_validation, unpack
+from .checks import check_number
+from .compile_utils import CompiledLoss, CompiledMetrics, class_weights_to_sample_weights
+from .data_adapter import is_batch_source, make_data, split_for_validation, to_arrays, unpack
 from .functional import FunctionalGraph
-from .layer import WEIGHTS_VERSION, Layer
-from .symbolic import TensorSpec
+from .layer import Layer, wrap_shapes
+from .symbolic import TensorSpec, is_symbolic
 
 
 class Model(Layer):
@@ -54,8 +57,7 @@ class Model(Layer):
         self.compiled_metrics = None
         self.stop_training = False
         self.history = None
-        self._trainable_cache = (None, [])
-        self._layers_cache = (None, [], [])
+        self._step_layers = None  # the model's layers, listed once per training step
         if inputs is not None or outputs is not None:
             if inputs is None or outputs is None:
                 raise ValueError(f"Model '{self.name}': give both inputs and outputs for a functional model")
@@ -111,13 +113,34 @@ class Model(Layer):
     def input_names(self) -> list:
         return self._require_graph("inputs").input_names()
 
+    def _known_output_names(self) -> list | None:
+        """The outputs' names if the model's structure tells them (None for a subclassed model)."""
+        return self._graph.output_names() if self._graph is not None else None
+
     @property
-    def output_names(self) -> list:
-        if self._graph is None:
-            return ["output"]
-        return self._graph.output_names()
+    def output_names(self) -> list | None:
+        """The outputs' names (layer names, or dict keys); a subclassed model's are known once
+        it has run under ``fit`` or ``evaluate`` (output_1, output_2, ... or its dict keys)."""
+        names = self._known_output_names()
+        if names is None and self.compiled_loss is not None:
+            return self.compiled_loss.output_names
+        return names
 
     # -- running ----------------------------------------------------------------------
+    def __call__(self, inputs, *args, **kwargs):
+        if not isinstance(inputs, Tensor) and not is_symbolic(inputs):
+            inputs = self._as_input_arrays(inputs)
+        return super().__call__(inputs, *args, **kwargs)
+
+    def _as_input_arrays(self, inputs):
+        """Data passed straight to the model, read as ``predict`` reads it: nested lists of
+        numbers make one array, and a one-element list is the array for a one-input model."""
+        inputs = to_arrays(inputs)
+        single = self._graph is None or len(self._graph.flat_inputs) == 1
+        if single and isinstance(inputs, list | tuple) and len(inputs) == 1:
+            return inputs[0]
+        return inputs
+
     def call(self, inputs, training=None):
         graph = self._graph
         if graph is None:
@@ -157,12 +180,25 @@ class Model(Layer):
                 return nest.map_structure(lambda kt: TensorSpec(kt.shape, kt.dtype), graph.outputs)
         return super().compute_output_spec(inputs, **kwargs)
 
+    def _maybe_build(self, input_shape) -> None:
+        # a subclassed model's sub-layers build themselves when call() first uses them
+        if not self.built:
+            self._build_input_shape = input_shape
+            self.built = True
+
     def build(self, input_shape=None):
-        """Create the weights by running the model once on zeros of ``input_shape``."""
+        """Create the weights by running the model once on zeros of ``input_shape``
+        (a shape with the batch axis, or a list/dict of them for several inputs)."""
         if self._graph is None and input_shape is not None:
-            zeros = np.zeros(tuple(1 if d is None else d for d in input_shape), np.float32)
+            if isinstance(input_shape, list) and all(d is None or isinstance(d, int) for d in input_shape):
+                input_shape = tuple(input_shape)  # [None, 3] is one shape, not a list of two
+
+            def zeros(leaf):
+                return Tensor(np.zeros(tuple(1 if d is None else d for d in leaf.shape), np.float32))
+
             with no_grad():
-                self.call(Tensor(zeros))
+                self.call(nest.map_structure(zeros, wrap_shapes(input_shape)))
+            self._build_input_shape = input_shape
         self.built = True
 
     def summary(self, line_length=None, print_fn=None):
@@ -189,12 +225,13 @@ class Model(Layer):
         if weighted_metrics is not None:
             raise ValueError("compile: weighted_metrics is not supported; sample weights already apply to metrics")
         self.optimizer = optimizers.get(optimizer)
-        names = self.output_names
+        names = self._known_output_names()
         self.compiled_loss = CompiledLoss(loss, loss_weights, names)
-        self.compiled_metrics = CompiledMetrics(metrics, names, self.compiled_loss)
-        if self._graph is not None:  # output shapes known: metric names are known now
-            self.compiled_metrics.build(self._graph.flat_outputs)
-        self._loss_trackers = {"loss": RunningMean(), **{n: RunningMean() for n in self.compiled_loss.names}}
+        self.compiled_metrics = CompiledMetrics(metrics, self.compiled_loss, names)
+        if self._graph is not None:  # output shapes known: the metric objects can be made now
+            self.compiled_metrics.build([TensorSpec(kt.shape, kt.dtype) for kt in self._graph.flat_outputs]
+                                        if len(names) > 1 else TensorSpec(self._graph.flat_outputs[0].shape))
+        self.loss = loss
         self._compile_config = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights}
 
     @property
@@ -206,124 +243,92 @@ class Model(Layer):
             raise RuntimeError(f"Model '{self.name}': call compile(optimizer=..., loss=...) before {what}()")
 
     @property
+    def metrics(self) -> list:
+        """The model's ``Metric`` objects: the loss average(s), then the compiled metrics.
+        ``fit`` and ``evaluate`` reset them at the start of every epoch or evaluation;
+        override this property (as the book does) when ``train_step`` uses metrics of its own."""
+        if not self.compiled:
+            return []
+        return [*self.compiled_loss.metrics, *self.compiled_metrics.metrics]
+
+    @property
     def metrics_names(self) -> list:
-        names = list(self._loss_trackers) if self.compiled else []
-        if self.compiled_metrics is not None and self.compiled_metrics.metrics is not None:
-            names += [name for _, name, _ in self.compiled_metrics.metrics]
-        return names
+        return [m.name for m in self.metrics]
 
     def reset_metrics(self) -> None:
         """Forget the running averages of the loss and metrics."""
-        for tracker in self._loss_trackers.values():
-            tracker.reset()
-        self.compiled_metrics.reset()
+        for metric in self.metrics:
+            metric.reset_state()
 
-    # -- one step -------------------------------------------------------------------------
-    def _flat_outputs(self, y_pred) -> list:
-        if isinstance(y_pred, dict):
-            return [y_pred[n] for n in self.output_names]
-        return nest.flatten(y_pred) if isinstance(y_pred, list | tuple) else [y_pred]
-
-    def _flat_targets(self, y, what: str) -> list:
-        names = self.output_names
-        if y is None:
-            return [None] * len(names)
-        if isinstance(y, dict):
-            unknown = sorted(set(y) - set(names))
-            if unknown:
-                raise ValueError(f"{what}: targets for unknown outputs {unknown}; outputs are {names}")
-            return [y.get(n) for n in names]
-        if len(names) > 1:
-            if not isinstance(y, list | tuple) or len(y) != len(names):
-                raise ValueError(f"{what}: the model has {len(names)} outputs {names}; give y as a list of "
-                                 f"{len(names)} arrays or a dict keyed by output name")
-            return list(y)
-        if isinstance(y, list | tuple) and len(y) == 1 and not np.isscalar(y[0]):
-            return [y[0]]
-        return [y]
-
-    def _trainable_variables(self) -> list:
-        version, cached = self._trainable_cache
-        if version != WEIGHTS_VERSION[0]:
-            cached = self.trainable_weights
-            self._trainable_cache = (WEIGHTS_VERSION[0], cached)
-        return cached
-
-    def _step_cache(self):
-        """(every layer inside, every regularized weight), recomputed only after changes."""
-        version, layers, regularized = self._layers_cache
-        if version != WEIGHTS_VERSION[0]:
-            layers = self._flatten_layers()
-            regularized = [v for layer in layers for v in layer._own_variables() if v.regularizer is not None]
-            self._layers_cache = (WEIGHTS_VERSION[0], layers, regularized)
-        return layers, regularized
-
-    def _clear_layer_losses(self) -> None:
-        for layer in self._step_cache()[0]:
-            if layer._losses:
-                layer._losses.clear()
-
-    @property
-    def losses(self) -> list:
-        """Weight penalties of every layer, plus ``add_loss`` terms of the last call."""
-        layers, regularized = self._step_cache()
-        out = [v.regularizer(v) for v in regularized]
-        for layer in layers:
-            if layer._losses:
-                out.extend(layer._losses)
-        return out
-
-    def _total_loss(self, targets: list, y_pred, sample_weight):
-        """(total loss, per-output losses, flat predictions, per-output sample weights)."""
-        flat_pred = self._flat_outputs(y_pred)
-        n = len(flat_pred)
-        sw = [sample_weight] * n if not isinstance(sample_weight, list | tuple) else list(sample_weight)
-        total, parts = self.compiled_loss(targets, flat_pred, sw)
-        for extra in self.losses:  # weight penalties and add_loss() terms
-            total = extra if total is None else total + extra
+    # -- one step ------------------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The scalar loss of one batch: the compiled losses plus ``self.losses`` (weight
+        penalties and ``add_loss`` terms); updates the ``loss`` average."""
+        total = self.compiled_loss(y, y_pred, sample_weight, regularization_losses=self._step_losses())
         if total is None:
             raise ValueError(f"Model '{self.name}': there is no loss to minimise; pass loss= to compile()")
-        return total, parts, flat_pred, sw
+        return total
 
-    def train_step(self, x, y=None, sample_weight=None) -> dict:
-        """One optimisation step on one batch; returns the running logs."""
-        self._clear_layer_losses()
-        targets = self._flat_targets(y, "fit")
+    def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
+        """Update the compiled metrics with one batch; return the logs of every metric."""
+        self.compiled_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self) -> dict:
+        """``{name: value}`` of every metric in ``self.metrics``, as Python floats."""
+        return {m.name: float(m.result()) for m in self.metrics}
+
+    def train_step(self, data) -> dict:
+        """One optimisation step on one batch ``data = (x, y)`` or ``(x, y, sample_weight)``;
+        returns the logs. Override it to train differently (GANs, custom losses)."""
+        x, y, sample_weight = unpack(data, "fit")
         y_pred = self(x, training=True)
-        total, parts, flat_pred, sw = self._total_loss(targets, y_pred, sample_weight)
-        variables = self._trainable_variables()
-        if total.requires_grad:  # False when nothing in the model is trainable
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        variables = self.trainable_weights
+        if loss.requires_grad:  # False when nothing in the model is trainable
             for v in variables:
                 v.grad = None
-            total.backward()
+            loss.backward()
             self.optimizer.apply([v.grad for v in variables], variables)
-        return self._update_logs(total, parts, targets, flat_pred, sw)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
 
-    def test_step(self, x, y=None, sample_weight=None) -> dict:
-        """Loss and metrics on one batch, without training."""
-        self._clear_layer_losses()
-        targets = self._flat_targets(y, "evaluate")
+    def test_step(self, data) -> dict:
+        """Loss and metrics on one batch, without training; returns the logs."""
+        x, y, sample_weight = unpack(data, "evaluate")
         with no_grad():
             y_pred = self(x, training=False)
-            total, parts, flat_pred, sw = self._total_loss(targets, y_pred, sample_weight)
-        return self._update_logs(total, parts, targets, flat_pred, sw)
+            self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
 
-    def _update_logs(self, total, parts, targets: list, flat_pred, sw) -> dict:
-        batch = len(flat_pred[0].data) if flat_pred[0].ndim else 1
-        self._loss_trackers["loss"].update(total.item(), batch)
-        for name, part in zip(self.compiled_loss.names, parts):
-            self._loss_trackers[name].update(part.item(), batch)
-        self.compiled_metrics.update(targets, [p.data for p in flat_pred], sw)
-        return self._logs()
-
-    def _logs(self) -> dict:
-        logs = {name: tracker.result() for name, tracker in self._loss_trackers.items()}
-        logs.update(self.compiled_metrics.results())
-        return logs
-
-    def predict_step(self, x):
+    def predict_step(self, data):
+        """The outputs on one batch (``data`` is x, or a tuple whose first item is x)."""
+        x, _, _ = unpack(data, "predict")
         with no_grad():
             return self(x, training=False)
+
+    def _step_losses(self) -> list:
+        """``self.losses``, from the layers ``_run_step`` listed (one walk over the model per step)."""
+        layers = self._step_layers if self._step_layers is not None else self._flatten_layers()
+        out = [v.regularizer(v) for layer in layers for v in layer._own_variables() if v.regularizer is not None]
+        return out + [loss for layer in layers for loss in layer._losses]
+
+    def _run_step(self, step_fn, batch, what: str) -> dict:
+        self._step_layers = self._flatten_layers()
+        for layer in self._step_layers:  # add_loss() terms of the previous call are forgotten
+            if layer._losses:
+                layer._losses.clear()
+        if self.compiled_loss is not None:
+            self.compiled_loss.what = what
+        x, y, sample_weight = batch  # Keras's data: (x,), (x, y) or (x, y, sample_weight)
+        data = (x,) if y is None and sample_weight is None else (x, y) if sample_weight is None else batch
+        try:
+            logs = step_fn(data)
+        finally:
+            self._step_layers = None
+        if not isinstance(logs, dict):
+            raise TypeError(f"Model '{self.name}': {step_fn.__name__} must return a dict of logs "
+                            f"({{'loss': ...}}), got {type(logs).__name__}")
+        return logs
 
     # -- loops ----------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
@@ -356,14 +361,14 @@ class Model(Layer):
             ``History``: ``history.history["loss"]``, ``["val_accuracy"]``, ... per epoch.
         """
         self._assert_compiled("fit")
+        epochs = check_number("fit", "epochs", epochs, minimum=0, integer=True)
+        initial_epoch = check_number("fit", "initial_epoch", initial_epoch, minimum=0, integer=True)
+        validation_freq = check_number("fit", "validation_freq", validation_freq, minimum=1, integer=True)
         verbose = 1 if verbose == "auto" else int(verbose)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = split_for_validation(x, y, sample_weight, validation_split)
         if class_weight is not None:
-            if y is None:
-                raise ValueError("fit: class_weight needs array targets y")
-            weights = class_weights_to_sample_weights(class_weight, nest.flatten(y)[0])
-            sample_weight = weights if sample_weight is None else np.asarray(sample_weight) * weights
+            sample_weight = self._class_sample_weights(class_weight, y, sample_weight, "fit")
         train = make_data(x, y, sample_weight, batch_size, shuffle=shuffle, steps=steps_per_epoch, what="fit")
         val = None
         if validation_data is not None:
@@ -386,13 +391,13 @@ class Model(Layer):
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
-            for step, (xb, yb, swb) in train.batches():
+            for step, batch in train.batches():
                 cbs.on_train_batch_begin(step)
-                logs = self.train_step(xb, yb, swb)
+                logs = self._run_step(self.train_step, batch, "fit")
                 cbs.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
-            logs = self._logs()
+            logs = _floats(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._run_evaluation(val, cbs=None)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -402,15 +407,25 @@ class Model(Layer):
         cbs.on_train_end(logs)
         return history
 
+    def _class_sample_weights(self, class_weight, y, sample_weight, what: str):
+        if y is None:
+            raise ValueError(f"{what}: class_weight needs array targets y")
+        outputs = self._graph.flat_outputs if self._graph is not None else None
+        units = outputs[0].shape[-1] if outputs and outputs[0].shape else None
+        num_classes = None if units is None else (2 if units == 1 else units)
+        weights = class_weights_to_sample_weights(class_weight, nest.flatten(y)[0], num_classes, what)
+        return weights if sample_weight is None else np.asarray(sample_weight) * weights
+
     def _run_evaluation(self, data, cbs) -> dict:
         self.reset_metrics()
-        for step, (xb, yb, swb) in data.batches():
+        logs = {}
+        for step, batch in data.batches():
             if cbs is not None:
                 cbs.on_test_batch_begin(step)
-            logs = self.test_step(xb, yb, swb)
+            logs = self._run_step(self.test_step, batch, "evaluate")
             if cbs is not None:
                 cbs.on_test_batch_end(step, logs)
-        return self._logs()
+        return _floats(logs)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False):
@@ -428,10 +443,7 @@ class Model(Layer):
         cbs.on_test_end(logs)
         if verbose:  # "auto" or 1 or 2: one summary line
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return self._format(logs, return_dict)
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None):
         """The model's outputs on ``x``, as NumPy arrays (a list/dict for several outputs)."""
@@ -441,7 +453,7 @@ class Model(Layer):
         chunks = []
         for step, (xb, _, _) in data.batches():
             cbs.on_predict_batch_begin(step)
-            out = self.predict_step(xb)
+            out = self.predict_step((xb,))
             chunks.append(nest.map_structure(lambda t: t.data, out))
             cbs.on_predict_batch_end(step, {"outputs": chunks[-1]})
         cbs.on_predict_end()
@@ -450,26 +462,49 @@ class Model(Layer):
         flat = [np.concatenate(parts, axis=0) for parts in zip(*[nest.flatten(c) for c in chunks])]
         return nest.pack_as(chunks[0], flat)
 
+    # -- the first edition's names for fit/evaluate/predict on generators ----------------------
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                      validation_data=None, validation_steps=None, class_weight=None, max_queue_size=10, workers=1,
+                      use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        """Keras 2's ``fit_generator``: ``fit`` on a generator of ``(x, y)`` batches (the queue
+        and worker arguments are accepted and ignored: batches are drawn in this process)."""
+        if class_weight is not None:
+            raise ValueError("fit_generator: class_weight needs array targets; yield (x, y, sample_weight) batches")
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
+                        callbacks=callbacks, validation_data=validation_data, validation_steps=validation_steps,
+                        shuffle=shuffle, initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
+                           use_multiprocessing=False, verbose=0):
+        """Keras 2's ``evaluate_generator``: ``evaluate`` on a generator of ``(x, y)`` batches."""
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
+                          use_multiprocessing=False, verbose=0):
+        """Keras 2's ``predict_generator``: ``predict`` on a generator of batches."""
+        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One training step on one batch; returns its loss (and metrics)."""
         self._assert_compiled("train_on_batch")
         if class_weight is not None:
-            weights = class_weights_to_sample_weights(class_weight, nest.flatten(y)[0])
-            sample_weight = weights if sample_weight is None else np.asarray(sample_weight) * weights
+            sample_weight = self._class_sample_weights(class_weight, y, sample_weight, "train_on_batch")
         self.reset_metrics()
-        (_, (xb, yb, swb)), = make_data(x, y, sample_weight, batch_size=_batch_len(x), what="train_on_batch").batches()
-        return self._format(self.train_step(xb, yb, swb), return_dict)
+        data = make_data(x, y, sample_weight, batch_size=_batch_len(x), what="train_on_batch")
+        ((_, batch),) = data.batches()
+        return self._format(_floats(self._run_step(self.train_step, batch, "fit")), return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss (and metrics) on one batch, without training."""
         self._assert_compiled("test_on_batch")
         self.reset_metrics()
-        (_, (xb, yb, swb)), = make_data(x, y, sample_weight, batch_size=_batch_len(x), what="test_on_batch").batches()
-        return self._format(self.test_step(xb, yb, swb), return_dict)
+        data = make_data(x, y, sample_weight, batch_size=_batch_len(x), what="test_on_batch")
+        ((_, batch),) = data.batches()
+        return self._format(_floats(self._run_step(self.test_step, batch, "evaluate")), return_dict)
 
     def predict_on_batch(self, x):
         """The outputs on one batch, as NumPy arrays."""
-        return nest.map_structure(lambda t: t.data, self.predict_step(x))
+        return nest.map_structure(lambda t: t.data, self.predict_step((x,)))
 
     @staticmethod
     def _format(logs, return_dict):
@@ -492,11 +527,22 @@ class Model(Layer):
         saving.save_model(self, filepath)
 
     def get_config(self) -> dict:
-        return saving.functional_config(self)
+        if self._graph is None:
+            raise NotImplementedError(
+                f"Model '{self.name}' is a subclassed model: its call() is code, which dl-book never saves; "
+                "use save_weights, or build it with the functional API"
+            )
+        return {"name": self.name, "trainable": self.trainable, **self._graph.get_config()}
 
     @classmethod
-    def from_config(cls, config: dict, custom_objects=None):
-        return saving.functional_from_config(config, custom_objects)
+    def from_config(cls, config: dict):
+        inputs, outputs = FunctionalGraph.from_config(config)
+        return cls(inputs, outputs, name=config.get("name"), trainable=config.get("trainable", True))
+
+
+def _floats(logs: dict) -> dict:
+    """Logs as Python floats (a custom train_step may return arrays or Tensors)."""
+    return {k: float(v) for k, v in logs.items()}
 
 
 def _batch_len(x) -> int:

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterator
 
 __all__ = [
     "LAYERS",
+    "Configurable",
     "Registry",
     "custom_object_scope",
     "deserialize_layer",
@@ -131,6 +132,10 @@ class Registry:
             and getattr(owner, "__qualname__", None) == getattr(obj, "__qualname__", 0)
         )
 
+    @property
+    def _a(self) -> str:
+        return f"{'an' if self.kind[0] in 'aeiou' else 'a'} {self.kind}"  # "an activation", "a loss"
+
     def names(self) -> list[str]:
         """The public names, sorted (what error messages list)."""
         return sorted(n for n in self._by_name if not n.startswith("_") and "." not in n)
@@ -160,7 +165,9 @@ class Registry:
             return self.default
         if isinstance(identifier, str):
             found = self.lookup(identifier, custom_objects)
-            return found() if isinstance(found, type) else found
+            if isinstance(found, type):
+                return found()
+            return self.wrap(found) if self.wrap is not None and callable(found) else found
         if isinstance(identifier, dict):
             return self.deserialize(identifier, custom_objects)
         if isinstance(identifier, type):
@@ -171,7 +178,7 @@ class Registry:
         elif callable(identifier):
             return self.wrap(identifier) if self.wrap is not None else identifier
         raise ValueError(
-            f"expected a {self.kind} name, config dict, {self.kind} object or function, got {identifier!r} "
+            f"expected {self._a} name, config dict, {self.kind} object or function, got {identifier!r} "
             f"({type(identifier).__name__}); valid names: {', '.join(repr(n) for n in self.names())}"
         )
 
@@ -205,7 +212,7 @@ class Registry:
         if (not isinstance(config, dict) or not isinstance(config.get("class_name"), str)
                 or set(config) - {"class_name", "config"} or not isinstance(config.get("config", {}), dict)):
             raise ValueError(
-                f"a {self.kind} config must look like {{'class_name': 'Name', 'config': {{...}}}}, got {config!r}"
+                f"{self._a} config must look like {{'class_name': 'Name', 'config': {{...}}}}, got {config!r}"
             )
         found = self.lookup(config["class_name"], custom_objects)
         if not isinstance(found, type):
@@ -234,3 +241,27 @@ def serialize_layer(layer) -> dict:
 def deserialize_layer(config: dict, custom_objects: dict | None = None):
     """Rebuild a layer or model from ``serialize_layer``'s output."""
     return LAYERS.deserialize(config, custom_objects)
+
+
+class Configurable:
+    """``get_config``, ``from_config`` and ``repr`` for objects rebuilt from their constructor
+    arguments (initializers, regularizers, learning-rate schedules).
+
+    A subclass lists its constructor arguments in ``get_config``; ``from_config`` calls the
+    class with them, and ``repr`` shows them: ``L2(l2=0.001)``.
+    """
+
+    def get_config(self) -> dict:
+        """The constructor arguments, as a dict of plain Python values."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """Rebuild the object from ``get_config()``'s dict."""
+        if not isinstance(config, dict):
+            raise TypeError(f"{cls.__name__}.from_config: argument `config` must be a dict, got {config!r}")
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"

@@ -9,10 +9,10 @@ from ``model.build(input_shape)``, or from the first batch it sees.
 
 from __future__ import annotations
 
-from . import nest
 from .functional import FunctionalGraph, Input, InputLayer
-from .layer import WEIGHTS_VERSION, Layer
+from .layer import Layer
 from .model import Model
+from .registry import deserialize_layer, serialize_layer
 from .symbolic import KerasTensor
 
 
@@ -63,7 +63,6 @@ class Sequential(Model):
             raise ValueError(f"Sequential '{self.name}': a layer named '{layer.name}' is already in the model; "
                              "layer names must be unique")
         self._stack.append(layer)
-        WEIGHTS_VERSION[0] += 1
         self._drop_graph()
         if self._input_tensor is not None or self._first_input_shape() is not None:
             self._build_graph()
@@ -73,7 +72,6 @@ class Sequential(Model):
         if not self._stack:
             raise ValueError(f"Sequential '{self.name}' has no layers to pop")
         layer = self._stack.pop()
-        WEIGHTS_VERSION[0] += 1
         self._drop_graph()
         if self._stack and (self._input_tensor is not None or self._first_input_shape() is not None):
             self._build_graph()
@@ -118,35 +116,37 @@ class Sequential(Model):
 
     def _maybe_build(self, input_shape) -> None:
         if not self.built:
-            shape = input_shape if isinstance(input_shape, tuple) else nest.flatten(input_shape)[0]
-            self.build((None, *shape[1:]))
+            self._check_one_input(input_shape)
+            self.build((None, *input_shape[1:]))
+
+    def _check_one_input(self, inputs) -> None:
+        if isinstance(inputs, dict | list):
+            what = f"a dict with keys {sorted(inputs)}" if isinstance(inputs, dict) else f"a list of {len(inputs)}"
+            raise ValueError(f"Sequential '{self.name}' takes one input array, got {what}; for several inputs "
+                             "build a functional Model(inputs, outputs)")
 
     def call(self, inputs, training=None):
+        self._check_one_input(inputs)
         if not self._stack:
             raise ValueError(f"Sequential '{self.name}' has no layers yet")
         for layer in self._stack:
             inputs = layer(inputs, training=training)
         return inputs
 
-    @property
-    def output_names(self) -> list:
-        return [self._stack[-1].name] if self._stack else ["output"]
+    def _known_output_names(self) -> list | None:
+        return [self._stack[-1].name] if self._stack else None
 
     def get_config(self) -> dict:
-        from .saving import serialize_layer
-
         config = {"name": self.name, "trainable": self._trainable, "layers": [serialize_layer(l) for l in self._stack]}
         if self._input_tensor is not None:
             config["input"] = {"batch_shape": list(self._input_tensor.shape), "dtype": self._input_tensor.dtype}
         return config
 
     @classmethod
-    def from_config(cls, config: dict, custom_objects=None):
-        from .saving import deserialize_layer
-
+    def from_config(cls, config: dict):
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         if config.get("input"):
             model.add(Input(batch_shape=tuple(config["input"]["batch_shape"]), dtype=config["input"]["dtype"]))
         for layer_config in config["layers"]:
-            model.add(deserialize_layer(layer_config, custom_objects))
+            model.add(deserialize_layer(layer_config))
         return model

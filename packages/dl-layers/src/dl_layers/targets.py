@@ -96,7 +96,7 @@ def sparse_labels(where: str, y_true, pred_shape: tuple, check_range: bool = Tru
     if t.dtype.kind == "f":
         fractional = ~np.isfinite(t) | (t != np.round(t))
         if fractional.any():
-            raise ValueError(f"{where}: labels must be integer class ids, got {t[fractional].flat[0]!r}")
+            raise ValueError(f"{where}: labels must be integer class ids, got {t[fractional].flat[0].item()!r}")
     elif t.dtype.kind not in "iu":
         raise TypeError(f"{where}: labels must be integer class ids, got dtype {t.dtype}")
     t = t.astype(np.int64, copy=False)

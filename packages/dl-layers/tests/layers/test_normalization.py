@@ -1,6 +1,6 @@
-"""BatchNormalization and LayerNormalization: the fused ``NormalizeOp`` against its composed
-twin, finite-difference gradients of both layers, and the training/inference contract of
-BatchNormalization's moving statistics."""
+"""BatchNormalization and LayerNormalization (``layers/normalization.py``): the fused
+``NormalizeOp`` against its composed twin, finite-difference gradients of both layers, and the
+training/inference contract of BatchNormalization's moving statistics."""
 
 import numpy as np
 import pytest
