@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dl_layers import atomic, file_utils, utils
+from dl_layers import atomic, file_utils, registry, utils
 from dl_layers.utils import to_categorical
 
 
@@ -15,7 +15,8 @@ def test_keras_utils_names_are_re_exported():
     for name in file_utils.__all__:
         assert getattr(utils, name) is getattr(file_utils, name)
     assert utils.atomic_write is atomic.atomic_write
-    assert sorted(utils.__all__) == sorted([*file_utils.__all__, "atomic_write", "to_categorical"])
+    assert utils.custom_object_scope is registry.custom_object_scope
+    assert sorted(utils.__all__) == sorted([*file_utils.__all__, "atomic_write", "custom_object_scope", "to_categorical"])
 
 
 def test_to_categorical_values_and_dtype():

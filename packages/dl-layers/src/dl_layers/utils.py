@@ -1,5 +1,6 @@
 """Small helpers with Keras's names: ``to_categorical``, plus ``get_file`` and friends (from
-``file_utils``) and ``atomic_write`` (from ``atomic``), where ``keras.utils`` users look for them.
+``file_utils``), ``atomic_write`` (from ``atomic``) and ``custom_object_scope`` (from
+``registry``), where ``keras.utils`` users look for them.
 
 Examples:
     >>> from dl_layers.utils import to_categorical
@@ -25,6 +26,7 @@ from .file_utils import (
     file_hash,
     get_file,
 )
+from .registry import custom_object_scope
 
 __all__ = [
     "CACHE_DIR_ENV",
@@ -32,6 +34,7 @@ __all__ = [
     "HashMismatchError",
     "UnsafeArchiveError",
     "atomic_write",
+    "custom_object_scope",
     "extract_archive",
     "file_hash",
     "get_file",

@@ -143,7 +143,7 @@ def test_dense_unknown_activation_lists_the_valid_names():
 
 @pytest.mark.parametrize("units", [0, -3, 2.5, True, "8"])
 def test_dense_rejects_non_positive_or_non_integer_units(units):
-    with pytest.raises(ValueError, match="units must be a positive integer"):
+    with pytest.raises((TypeError, ValueError), match="Dense: argument `units` must be an integer >= 1"):
         Dense(units)
 
 

@@ -88,7 +88,7 @@ def test_dropout_noise_shape_that_does_not_fit_names_the_layer(noise_shape):
 
 @pytest.mark.parametrize("rate", [-0.1, 1, 1.0, 1.5])
 def test_dropout_rejects_rates_outside_zero_one(rate):
-    with pytest.raises(ValueError, match=r"rate must be in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"Dropout: argument `rate` must be a number in \[0, 1\)"):
         Dropout(rate)
 
 

@@ -2,6 +2,8 @@
 
 from ..functional import Input, InputLayer
 from ..layer import InputSpec, Layer
+from ..registry import deserialize_layer as deserialize
+from ..registry import serialize_layer as serialize
 from .activation import Activation, LeakyReLU
 from .dense import Dense
 from .dropout import Dropout
@@ -28,4 +30,6 @@ __all__ = [
     "Reshape",
     "add",
     "concatenate",
+    "deserialize",
+    "serialize",
 ]

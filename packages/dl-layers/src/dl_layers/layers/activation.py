@@ -7,6 +7,7 @@ negative side through (``negative_slope * x`` instead of 0), as in the book's GA
 from __future__ import annotations
 
 from .. import activations
+from ..checks import check_number
 from ..layer import Layer
 
 
@@ -46,9 +47,8 @@ class LeakyReLU(Layer):
 
     def __init__(self, negative_slope=0.3, alpha=None, **kwargs):
         super().__init__(**kwargs)
-        self.negative_slope = float(alpha if alpha is not None else negative_slope)
-        if self.negative_slope < 0:
-            raise ValueError(f"LeakyReLU: negative_slope must be >= 0, got {self.negative_slope}")
+        slope = alpha if alpha is not None else negative_slope
+        self.negative_slope = check_number("LeakyReLU", "negative_slope", slope, minimum=0)
 
     def call(self, inputs):
         return activations.leaky_relu(inputs, negative_slope=self.negative_slope)

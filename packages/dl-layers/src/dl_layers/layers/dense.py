@@ -19,6 +19,7 @@ from dl_tensor import Op
 from dl_tensor.elementwise import match_dtypes
 
 from .. import activations, initializers, regularizers
+from ..checks import check_number
 from ..layer import InputSpec, Layer
 
 
@@ -91,9 +92,7 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(units, int) or isinstance(units, bool) or units < 1:
-            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
-        self.units = units
+        self.units = check_number("Dense", "units", units, minimum=1, integer=True)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)

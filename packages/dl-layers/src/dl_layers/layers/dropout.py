@@ -11,6 +11,7 @@ import numpy as np
 
 from dl_tensor import random as dl_random
 
+from ..checks import check_number
 from ..layer import Layer
 
 
@@ -37,8 +38,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not 0 <= rate < 1:
-            raise ValueError(f"Dropout: rate must be in [0, 1), got {rate!r}")
+        rate = check_number("Dropout", "rate", rate, minimum=0, maximum=1, max_inclusive=False)
         self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
         self._rng = np.random.default_rng(seed) if seed is not None else None
 
