@@ -16,7 +16,8 @@ def test_keras_utils_names_are_re_exported():
         assert getattr(utils, name) is getattr(file_utils, name)
     assert utils.atomic_write is atomic.atomic_write
     assert utils.custom_object_scope is registry.custom_object_scope
-    assert sorted(utils.__all__) == sorted([*file_utils.__all__, "atomic_write", "custom_object_scope", "to_categorical"])
+    own = ["atomic_write", "custom_object_scope", "to_categorical"]
+    assert sorted(utils.__all__) == sorted([*file_utils.__all__, *own])
 
 
 def test_to_categorical_values_and_dtype():
