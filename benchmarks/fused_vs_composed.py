@@ -16,7 +16,7 @@ import timeit
 
 import numpy as np
 
-from dl_layers import activations, losses
+from dl_layers import activations, losses, regularizers
 from dl_layers.layers.normalization import NormalizeOp, normalize_composed
 from dl_tensor import Tensor
 
@@ -28,6 +28,7 @@ def cases():
     targets = (rng.random((256, 10)) > 0.5).astype(np.float32)
     acts = rng.standard_normal((256, 512)).astype(np.float32)
     gamma, beta = np.ones((1, 512), np.float32), np.zeros((1, 512), np.float32)
+    kernel = rng.standard_normal((784, 512)).astype(np.float32)
 
     def run(fn, *arrays):
         def step():
@@ -37,14 +38,17 @@ def cases():
 
     return {
         "sparse softmax cross-entropy (256, 10)": (
-            run(lambda z: losses.SparseSoftmaxCrossEntropy(labels)(z), logits),
+            run(lambda z: losses.SparseSoftmaxCrossEntropyOp(labels)(z), logits),
             run(lambda z: losses.sparse_softmax_cross_entropy_composed(z, labels), logits)),
         "sigmoid cross-entropy (256, 10)": (
-            run(lambda z: losses.SigmoidCrossEntropy(targets)(z), logits),
+            run(lambda z: losses.SigmoidCrossEntropyOp(targets)(z), logits),
             run(lambda z: losses.sigmoid_cross_entropy_composed(z, targets), logits)),
         "batch normalization (256, 512)": (
             run(lambda x, g, b: NormalizeOp((0,), 1e-3)(x, g, b), acts, gamma, beta),
             run(lambda x, g, b: normalize_composed(x, g, b, (0,), 1e-3), acts, gamma, beta)),
+        "weight penalty l1 + l2 (784, 512)": (
+            run(lambda w: regularizers.WeightPenaltyOp(1e-3, 1e-3)(w), kernel),
+            run(lambda w: regularizers.weight_penalty_composed(w, 1e-3, 1e-3), kernel)),
         "gelu (256, 512)": (run(activations.gelu, acts), run(activations.gelu_composed, acts)),
         "gelu, tanh approximation (256, 512)": (
             run(lambda x: activations.gelu(x, approximate=True), acts),

@@ -160,3 +160,19 @@ def test_evaluate_and_training_give_the_same_loss_on_saturated_softmax():
     x, y = np.array([[500.0], [-500.0]]), np.array([1, 0])  # both confidently wrong
     assert model.evaluate(x, y, verbose=0) == pytest.approx(1000.0)
     assert model.test_on_batch(x, y) == pytest.approx(model.train_on_batch(x, y))
+
+
+def test_a_sub_layer_replaced_by_none_is_no_longer_tracked():
+    class Holder(Layer):
+        def __init__(self):
+            super().__init__()
+            self.inner = Dense(2)
+
+        def call(self, inputs):
+            return self.inner(inputs)
+
+    holder = Holder()
+    holder(np.ones((1, 3)))
+    assert len(holder.weights) == 2
+    holder.inner = None
+    assert holder.weights == [] and holder._sublayers() == []

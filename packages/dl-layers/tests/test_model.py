@@ -276,3 +276,15 @@ def test_functional_model_length_mismatch_names_both_inputs():
     model.compile("rmsprop", "mse")
     with pytest.raises(ValueError, match=r"fit: x\[0\] has 4 samples but x\[1\] has 5"):
         model.fit([np.ones((4, 2)), np.ones((5, 3))], np.ones((4, 1)), verbose=0)
+
+
+def test_training_steps_leave_the_models_structure_as_it_was():
+    # a list of layers kept for one step once got tracked as sub-layers, growing every step
+    model = Sequential([Dense(4, input_shape=(3,)), Dense(1)])
+    model.compile("rmsprop", "mse")
+    tracked, layers = len(model._tracked), model._flatten_layers()
+    for _ in range(3):
+        model.fit(np.ones((8, 3)), np.ones((8, 1)), batch_size=4, verbose=0)
+        model.evaluate(np.ones((8, 3)), np.ones((8, 1)), verbose=0)
+    assert len(model._tracked) == tracked
+    assert model._flatten_layers() == layers

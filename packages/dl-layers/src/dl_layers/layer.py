@@ -168,11 +168,11 @@ class Layer:
     # -- tracking weights and sub-layers ----------------------------------------------
     def __setattr__(self, name, value):
         tracked = self.__dict__.get("_tracked")
-        if tracked is not None and _trackable(value):
+        if tracked is not None:
             old = self.__dict__.get(name)
-            if old is not None and _trackable(old):
+            if old is not None and old is not value and _trackable(old):  # replaced (or set to None): forget it
                 tracked[:] = [t for t in tracked if t is not old]
-            if not any(t is value for t in tracked):
+            if _trackable(value) and not any(t is value for t in tracked):
                 tracked.append(value)
         object.__setattr__(self, name, value)
 

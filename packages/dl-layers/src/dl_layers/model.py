@@ -57,7 +57,7 @@ class Model(Layer):
         self.compiled_metrics = None
         self.stop_training = False
         self.history = None
-        self._step_layers = None  # the model's layers, listed once per training step
+        object.__setattr__(self, "_step_layers", None)  # the model's layers, listed once per step (not tracked)
         if inputs is not None or outputs is not None:
             if inputs is None or outputs is None:
                 raise ValueError(f"Model '{self.name}': give both inputs and outputs for a functional model")
@@ -313,8 +313,9 @@ class Model(Layer):
         return out + [loss for layer in layers for loss in layer._losses]
 
     def _run_step(self, step_fn, batch, what: str) -> dict:
-        self._step_layers = self._flatten_layers()
-        for layer in self._step_layers:  # add_loss() terms of the previous call are forgotten
+        layers = self._flatten_layers()
+        object.__setattr__(self, "_step_layers", layers)  # a plain attribute: not a sub-layer list to track
+        for layer in layers:  # add_loss() terms of the previous call are forgotten
             if layer._losses:
                 layer._losses.clear()
         if self.compiled_loss is not None:
@@ -324,7 +325,7 @@ class Model(Layer):
         try:
             logs = step_fn(data)
         finally:
-            self._step_layers = None
+            object.__setattr__(self, "_step_layers", None)
         if not isinstance(logs, dict):
             raise TypeError(f"Model '{self.name}': {step_fn.__name__} must return a dict of logs "
                             f"({{'loss': ...}}), got {type(logs).__name__}")
