@@ -128,26 +128,31 @@ class Op:
             # shapes and dtypes let the engine fill in zeros for unused outputs
             self.output_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
             if needs and self.saved:
-                self._watch(inputs + outs)
+                self._watch(inputs, outs)
             return outs
         result = Tensor._from_op(out, self, 0, needs)
         if needs and self.saved:
-            self._watch((*inputs, result))
+            self._watch(inputs, (result,))
         return result
 
     # -- guarding the saved values against in-place writes ------------------------------
-    def _watch(self, tensors) -> None:
-        """Remember the version of every tensor whose values (or a view of them) were saved."""
-        saved = [a for a in self.saved if type(a) is np.ndarray]
+    def _watch(self, inputs, outputs) -> None:
+        """Remember the version of every input or output whose values (or a view of them)
+        were saved, and keep it watched: its ``.data`` counts writes until backward has run."""
+        saved = set()  # ids of the saved arrays and of the arrays owning their memory
+        for a in self.saved:
+            if type(a) is np.ndarray:
+                saved.add(id(a))
+                if a.base is not None:
+                    saved.add(id(a.base))
         watched = []
-        for t in tensors:
-            data = t._data
-            owner = data.base if data.base is not None else data  # the array owning the memory
-            for a in saved:
-                if a is data or a is owner or (a.base is not None and a.base is owner):
-                    t._watchers += 1  # from now on, t.data hands out a view that counts writes
+        for group in (inputs, outputs):
+            for t in group:
+                data = t._data
+                if id(data) in saved or (data.base is not None and id(data.base) in saved):
+                    t._watchers += 1
+                    # a weak reference: an output refers to this op, which must not keep it alive
                     watched.append((weakref.ref(t), t._version))
-                    break
         if watched:
             self.watched = tuple(watched)
 
