@@ -40,7 +40,7 @@ import numpy as np
 from dl_tensor import random as dt_random
 
 from .checks import check_choice, check_dtype, check_number, check_shape
-from .registry import Configurable, Registry
+from .registry import Configurable, Registrable, Registry
 
 __all__ = [
     "INITIALIZERS",
@@ -104,18 +104,13 @@ def compute_fans(shape) -> tuple[int, int]:
 # -- the base class ---------------------------------------------------------------------
 
 
-class Initializer(Configurable):
+class Initializer(Configurable, Registrable):
     """Base class: a callable ``(shape, dtype) -> np.ndarray`` with a config.
 
     Subclasses implement ``__call__`` and list their constructor arguments in
     ``get_config``; defining one registers it, so a saved model finds it by class name.
     """
 
-    def __init_subclass__(cls, register: bool = True, **kwargs):
-        # `register=False` keeps a helper base class (``_RandomInitializer``) out of the names
-        super().__init_subclass__(**kwargs)
-        if register:
-            INITIALIZERS.register(cls)
 
     def __call__(self, shape, dtype="float32") -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__(shape, dtype)")

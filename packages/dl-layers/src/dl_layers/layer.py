@@ -21,7 +21,7 @@ import numpy as np
 from dl_tensor import Tensor, no_grad
 
 from . import initializers, nest, regularizers
-from .registry import LAYERS, snake_case
+from .registry import LAYERS, Registrable, snake_case
 from .symbolic import KerasTensor, Node, TensorSpec, is_symbolic
 from .variable import Variable
 
@@ -105,7 +105,7 @@ def _as_tensor(x, dtype):
     return Tensor(arr, dtype=dtype) if arr.dtype.kind == "f" else Tensor(arr)
 
 
-class Layer:
+class Layer(Registrable):
     """Base class of all layers.
 
     Subclasses override ``build(input_shape)`` to create weights with ``add_weight`` and
@@ -136,11 +136,9 @@ class Layer:
         [(3,)]
     """
 
+    registry = LAYERS  # every subclass registers here when defined: load_model finds it by class name
     _accepts_training_cache: dict = {}
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        LAYERS.register(cls)  # so that load_model finds it by class name
 
     def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
                  batch_input_shape=None, **kwargs):

@@ -38,7 +38,7 @@ from dl_tensor import Op, Tensor
 from dl_tensor.elementwise import stable_sigmoid
 from dl_tensor.softmax import stable_log_softmax
 
-from .registry import Registry, snake_case
+from .registry import Registrable, Registry, snake_case
 from .targets import match_targets, one_hot_targets, sample_weights, sparse_labels
 
 __all__ = [
@@ -287,7 +287,7 @@ mae = MAE = mean_absolute_error
 # -- Loss objects --------------------------------------------------------------------------
 
 
-class Loss:
+class Loss(Registrable):
     """Per-sample losses, weighted and reduced to the scalar that ``backward`` starts from.
 
     ``loss(y_true, y_pred, sample_weight=None)`` computes the per-sample losses with
@@ -304,12 +304,6 @@ class Loss:
         Tensor(10., dtype=float32)
     """
 
-    def __init_subclass__(cls, register: bool = True, aliases: tuple = (), **kwargs):
-        # `class MeanSquaredError(LossFunctionWrapper, aliases=("mse", "MSE"))` registers it under
-        # its name, its snake_case name and the aliases; `register=False` keeps a class out.
-        super().__init_subclass__(**kwargs)
-        if register:
-            LOSSES.register(cls, aliases=aliases)
 
     def __init__(self, name: str | None = None, reduction: str = "sum_over_batch_size"):
         if reduction not in ("sum_over_batch_size", "sum", "none"):

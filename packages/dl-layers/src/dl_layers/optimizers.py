@@ -31,7 +31,7 @@ import numpy as np
 
 from . import schedules as schedules  # noqa: PLC0414 (keras.optimizers.schedules)
 from .checks import check_bool, check_number
-from .registry import Registry
+from .registry import Registrable, Registry
 from .schedules import LearningRateSchedule
 
 __all__ = [
@@ -56,7 +56,7 @@ def _check_learning_rate(owner: str, value):
     return check_number(owner, "learning_rate", value, minimum=0, min_inclusive=False)
 
 
-class Optimizer:
+class Optimizer(Registrable):
     """Base class: clipping, learning-rate schedules, per-weight state. A subclass writes its
     rule in ``update`` (and its state in ``state_spec``); defining one registers it.
 
@@ -71,10 +71,6 @@ class Optimizer:
         name: a name for the optimizer.
     """
 
-    def __init_subclass__(cls, **kwargs):
-        # found by its class name, in any case (Keras: "RMSprop" or "rmsprop")
-        super().__init_subclass__(**kwargs)
-        OPTIMIZERS.register(cls, name=cls.__name__, aliases=(cls.__name__.lower(),))
 
     def __init__(self, learning_rate=0.001, *, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  weight_decay=None, lr=None, decay=0.0, name=None, **kwargs):
@@ -206,6 +202,12 @@ class Optimizer:
 class _OptimizerRegistry(Registry):
     """Names in any case, as in Keras ("ADAM" is "adam"); ``get`` takes nothing else than a
     name, a config dict or an ``Optimizer`` (no default for None, no plain functions)."""
+
+    def register(self, obj=None, *, name=None, aliases=()):
+        if obj is None:
+            return lambda o: self.register(o, name=name, aliases=aliases)
+        # by class name and in lower case ("RMSprop", "rmsprop"), never snake_case ("rm_sprop")
+        return super().register(obj, name=name or obj.__name__, aliases=(*aliases, obj.__name__.lower()))
 
     def lookup(self, name, custom_objects=None):
         try:

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator
 __all__ = [
     "LAYERS",
     "Configurable",
+    "Registrable",
     "Registry",
     "custom_object_scope",
     "deserialize_layer",
@@ -100,6 +101,8 @@ class Registry:
 
     def __init__(self, kind: str, base: type | None = None, default=None, wrap: Callable | None = None):
         self.kind, self.base, self.default, self.wrap = kind, base, default, wrap
+        if base is not None and issubclass(base, Registrable):
+            base.registry = self  # the base's subclasses register here from now on
         self._by_name: dict[str, object] = {}  # every accepted name -> object
         self._name_of: dict[object, str] = {}  # object -> the name it is saved under
 
@@ -221,6 +224,22 @@ class Registry:
             return found.from_config(dict(config.get("config") or {}))
 
 
+class Registrable:
+    """A base class whose subclasses register themselves, in ``cls.registry``, when defined.
+
+    ``class MyLoss(Loss)`` is found by ``get("MyLoss")`` (and by a saved model) from then
+    on; ``class MeanSquaredError(..., aliases=("mse",))`` adds names; ``register=False``
+    keeps a helper class out. ``Registry(kind, base=TheBase)`` sets ``TheBase.registry``.
+    """
+
+    registry: Registry | None = None
+
+    def __init_subclass__(cls, register: bool = True, aliases: tuple = (), **kwargs):
+        super().__init_subclass__(**kwargs)
+        if register and cls.registry is not None:
+            cls.registry.register(cls, aliases=aliases)
+
+
 def _hashable(obj) -> bool:
     try:
         hash(obj)
@@ -229,7 +248,8 @@ def _hashable(obj) -> bool:
     return True
 
 
-#: Every Layer subclass (models included), filled as the classes are defined.
+#: Every Layer subclass (models included), filled as the classes are defined
+#: (``Layer`` sets itself as the base when it is defined).
 LAYERS = Registry("layer")
 
 

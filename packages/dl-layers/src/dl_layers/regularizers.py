@@ -37,7 +37,7 @@ import dl_tensor as dt
 from dl_tensor import Op, Tensor
 
 from .checks import check_number
-from .registry import Configurable, Registry
+from .registry import Configurable, Registrable, Registry
 
 __all__ = [
     "L1",
@@ -86,16 +86,13 @@ def weight_penalty_composed(w: Tensor, l1: float, l2: float) -> Tensor:
     return l1 * dt.abs(w).sum() + l2 * (w * w).sum()
 
 
-class Regularizer(Configurable):
+class Regularizer(Configurable, Registrable):
     """Base class: a callable ``(weight: Tensor) -> scalar Tensor`` with a config.
 
     Subclasses implement ``__call__`` and list their constructor arguments in
     ``get_config``; defining one registers it, so a saved model finds it by class name.
     """
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        REGULARIZERS.register(cls)
 
     def __call__(self, weight) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__(weight)")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 
 from .checks import check_bool, check_number
-from .registry import Configurable, Registry
+from .registry import Configurable, Registrable, Registry
 
 __all__ = [
     "SCHEDULES",
@@ -34,15 +34,12 @@ __all__ = [
 ]
 
 
-class LearningRateSchedule(Configurable):
+class LearningRateSchedule(Configurable, Registrable):
     """Base class: ``schedule(step) -> learning rate`` (a Python float).
 
     Subclasses implement ``__call__`` and ``get_config``; defining one registers it.
     """
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        SCHEDULES.register(cls)
 
     def __call__(self, step: int) -> float:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__(step)")
@@ -54,7 +51,27 @@ class LearningRateSchedule(Configurable):
 SCHEDULES = Registry("learning rate schedule", base=LearningRateSchedule)
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _DecayEverySteps(LearningRateSchedule, register=False):
+    """What ExponentialDecay and InverseTimeDecay share: their arguments, and the progress
+    ``step / decay_steps`` (rounded down with ``staircase``)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
+        name = type(self).__name__
+        self.initial_learning_rate = check_number(name, "initial_learning_rate", initial_learning_rate, minimum=0)
+        self.decay_steps = check_number(name, "decay_steps", decay_steps, minimum=0, min_inclusive=False)
+        self.decay_rate = check_number(name, "decay_rate", decay_rate, minimum=0)
+        self.staircase = check_bool(name, "staircase", staircase)
+
+    def _progress(self, step) -> float:
+        p = step / self.decay_steps
+        return math.floor(p) if self.staircase else p
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase}
+
+
+class ExponentialDecay(_DecayEverySteps):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``; with ``staircase``,
     the exponent is rounded down (the rate drops every ``decay_steps`` steps).
 
@@ -64,23 +81,11 @@ class ExponentialDecay(LearningRateSchedule):
         [0.1, 0.1, 0.05, 0.025]
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
-        name = type(self).__name__
-        self.initial_learning_rate = check_number(name, "initial_learning_rate", initial_learning_rate, minimum=0)
-        self.decay_steps = check_number(name, "decay_steps", decay_steps, minimum=0, min_inclusive=False)
-        self.decay_rate = check_number(name, "decay_rate", decay_rate, minimum=0)
-        self.staircase = check_bool(name, "staircase", staircase)
-
     def __call__(self, step):
-        p = step / self.decay_steps
-        return self.initial_learning_rate * self.decay_rate ** (math.floor(p) if self.staircase else p)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase}
+        return self.initial_learning_rate * self.decay_rate ** self._progress(step)
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_DecayEverySteps):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (``staircase``: the
     ratio ``step / decay_steps`` rounded down).
 
@@ -90,20 +95,8 @@ class InverseTimeDecay(LearningRateSchedule):
         [0.1, 0.05, 0.025]
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
-        name = type(self).__name__
-        self.initial_learning_rate = check_number(name, "initial_learning_rate", initial_learning_rate, minimum=0)
-        self.decay_steps = check_number(name, "decay_steps", decay_steps, minimum=0, min_inclusive=False)
-        self.decay_rate = check_number(name, "decay_rate", decay_rate, minimum=0)
-        self.staircase = check_bool(name, "staircase", staircase)
-
     def __call__(self, step):
-        p = step / self.decay_steps
-        return self.initial_learning_rate / (1 + self.decay_rate * (math.floor(p) if self.staircase else p))
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase}
+        return self.initial_learning_rate / (1 + self.decay_rate * self._progress(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):

@@ -29,7 +29,7 @@ import numpy as np
 
 from .. import initializers
 from ..checks import check_dtype, check_shape
-from ..registry import Registry, snake_case
+from ..registry import Registrable, Registry, snake_case
 from ..targets import as_numbers, match_targets, sample_weights
 from ..variable import Variable
 
@@ -65,7 +65,7 @@ def mean_per_sample(x: np.ndarray) -> np.ndarray:
 # -- the base class -------------------------------------------------------------------------
 
 
-class Metric:
+class Metric(Registrable):
     """Base class: running totals updated batch by batch, read with ``result()``.
 
     Subclasses implement ``update_state(y_true, y_pred, sample_weight=None)`` and
@@ -99,12 +99,6 @@ class Metric:
         0
     """
 
-    def __init_subclass__(cls, register: bool = True, aliases: tuple = (), **kwargs):
-        # found by name from now on (compile, deserialize, load_model): its class name, its snake_case
-        # name and `aliases`, as in `class MeanAbsoluteError(MeanMetricWrapper, aliases=("mae",))`
-        super().__init_subclass__(**kwargs)
-        if register:
-            METRICS.register(cls, aliases=aliases)
 
     def __init__(self, name: str | None = None, dtype: Any = "float32"):
         if name is None:
