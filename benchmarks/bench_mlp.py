@@ -3,7 +3,9 @@
 Workload (``shared/bench/torch_ref.py``): 784-512-10, relu, batch 128, RMSprop(1e-3),
 sparse categorical cross-entropy, random inputs. Ours is the book's model,
 ``Dense(512, relu) -> Dense(10, softmax)`` trained with ``compile``/``fit``; PyTorch runs
-its standard loop (zero_grad, forward, loss, backward, step) on one batch.
+its standard loop (zero_grad, forward, loss, backward, step). Both sides train on the same
+20 different batches per call (ours: one ``fit`` epoch over them, in order), PyTorch with
+denormals flushed, each side after a short pause (``harness.compare``).
 
     tox -e bench                 # or: python benchmarks/bench_mlp.py --rounds 5
 
@@ -21,9 +23,15 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import compare, gemm_gflops, round_ratio  # noqa: E402
+from harness import compare, gemm_gflops, round_ratio, varied_batches  # noqa: E402
 
 BATCH, STEPS_PER_CALL = 128, 20
+
+
+def batches():
+    """The same 20 different random batches for both sides (one fit epoch, or 20 torch steps)."""
+    return varied_batches(lambda rng: rng.standard_normal((BATCH, 784)).astype(np.float32),
+                          lambda rng: rng.integers(0, 10, BATCH), STEPS_PER_CALL)
 
 
 def torch_side():
@@ -32,14 +40,15 @@ def torch_side():
     from torch import nn
 
     torch.set_num_threads(2)
+    torch.set_flush_denormal(True)
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 10))
-    x, y = torch.randn(BATCH, 784), torch.randint(0, 10, (BATCH,))
+    data = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in batches()]
     loss_fn = nn.CrossEntropyLoss()
     opt = torch.optim.RMSprop(model.parameters(), lr=1e-3)
 
     def step():
-        for _ in range(STEPS_PER_CALL):
+        for x, y in data:
             opt.zero_grad()
             loss_fn(model(x), y).backward()
             opt.step()
@@ -52,14 +61,14 @@ def ours_side():
     import dl_layers as L
 
     L.set_random_seed(0)
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((BATCH * STEPS_PER_CALL, 784)).astype(np.float32)
-    y = rng.integers(0, 10, BATCH * STEPS_PER_CALL)
+    data = batches()
+    x = np.concatenate([b[0] for b in data])  # (2560, 784): the same batches, in one array
+    y = np.concatenate([b[1] for b in data])
     model = L.Sequential([L.Dense(512, activation="relu", input_shape=(784,)), L.Dense(10, activation="softmax")])
     model.compile(optimizer=L.optimizers.RMSprop(learning_rate=1e-3), loss="sparse_categorical_crossentropy")
 
     def step():
-        model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=True)
+        model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
         return len(x)
 
     return step

@@ -13,6 +13,8 @@ import statistics
 import time
 from collections.abc import Callable
 
+import numpy as np
+
 
 def throughput(step: Callable[[], int], seconds: float) -> float:
     """Run ``step`` (which returns the samples it processed) for about ``seconds``; samples/s."""
@@ -24,11 +26,13 @@ def throughput(step: Callable[[], int], seconds: float) -> float:
             return samples / elapsed
 
 
-def compare(sides: dict[str, Callable[[], int]], rounds: int = 5, seconds: float = 2.0, warmup: int = 2) -> dict:
+def compare(sides: dict[str, Callable[[], int]], rounds: int = 5, seconds: float = 2.0, warmup: int = 2,
+            pause: float = 0.3) -> dict:
     """Alternate the sides for ``rounds``; return {side: {"median": ..., "rounds": [...]}}.
 
     The order inside a round alternates too (A B, B A, ...), so neither side always runs
-    right after the other.
+    right after the other, and each side starts after ``pause`` seconds of rest: on 2 cores
+    the other side's idle BLAS/OpenMP threads keep spinning for a moment after it stops.
     """
     for step in sides.values():
         for _ in range(warmup):
@@ -37,6 +41,7 @@ def compare(sides: dict[str, Callable[[], int]], rounds: int = 5, seconds: float
     names = list(sides)
     for r in range(rounds):
         for name in names if r % 2 == 0 else reversed(names):
+            time.sleep(pause)
             results[name].append(throughput(sides[name], seconds))
     return {name: {"median": statistics.median(v), "rounds": v} for name, v in results.items()}
 
@@ -48,8 +53,6 @@ def round_ratio(res: dict, ours: str, reference: str) -> float:
 
 def gemm_gflops(n: int = 2048, repeats: int = 5) -> float:
     """This machine's float32 matrix-multiply rate through NumPy's BLAS (median of repeats)."""
-    import numpy as np
-
     a = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
     b = np.random.default_rng(1).standard_normal((n, n)).astype(np.float32)
     a @ b  # warm up the BLAS threads
@@ -59,3 +62,14 @@ def gemm_gflops(n: int = 2048, repeats: int = 5) -> float:
         a @ b
         times.append(time.perf_counter() - start)
     return 2 * n**3 / statistics.median(times) / 1e9
+
+
+def varied_batches(make_x, make_y, count: int, seed: int = 0) -> list:
+    """``count`` different ``(x, y)`` batches for both sides of a comparison.
+
+    Training one batch over and over drives its loss to zero and its gradients into
+    denormal numbers, which slows a side down for reasons unrelated to its speed; both
+    sides get the same sequence of different batches instead.
+    """
+    rng = np.random.default_rng(seed)
+    return [(make_x(rng), make_y(rng)) for _ in range(count)]

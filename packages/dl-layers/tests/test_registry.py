@@ -128,4 +128,4 @@ def test_layers_register_themselves_and_round_trip():
 
 def test_snake_case():
     assert [snake_case(n) for n in ("Dense", "BatchNormalization", "SGD", "RMSprop", "L1L2", "Conv2D")] == [
-        "dense", "batch_normalization", "sgd", "rm_sprop", "l1_l2", "conv2_d"]
+        "dense", "batch_normalization", "sgd", "rm_sprop", "l1_l2", "conv2d"]

@@ -364,7 +364,8 @@ class Layer(Registrable):
         inputs = nest.map_structure(lambda x: _as_tensor(x, self.dtype), inputs)
         if not self.built:
             self._maybe_build(_shapes_of(inputs))
-        self._check_input(_shapes_of(inputs) if self.input_spec is not None else None)
+        if self.input_spec is not None:
+            self._check_input(nest.map_structure(lambda t: tuple(t.shape), inputs))  # the real shapes, batch included
         return self.call(inputs, *args, **kwargs)
 
     def _call_symbolic(self, inputs, args, kwargs):

@@ -53,11 +53,11 @@ def snake_case(name: str) -> str:
     """``"BatchNormalization"`` -> ``"batch_normalization"``.
 
     Examples:
-        >>> snake_case("BatchNormalization"), snake_case("SGD"), snake_case("L1L2")
-        ('batch_normalization', 'sgd', 'l1_l2')
+        >>> snake_case("BatchNormalization"), snake_case("SGD"), snake_case("L1L2"), snake_case("Conv2D")
+        ('batch_normalization', 'sgd', 'l1_l2', 'conv2d')
     """
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    name = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)  # before each capitalised word
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()  # between a lower-case letter and a capital
 
 
 # -- custom objects visible while a config is read -------------------------------------------

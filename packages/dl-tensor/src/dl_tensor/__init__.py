@@ -13,8 +13,15 @@ Examples:
     (2, 1)
 """
 
+import os as _os
+
 # tensor.py must load first: it defines Tensor, then pulls in the op modules that use it
 from .tensor import Tensor, as_tensor  # isort: skip
+
+from . import memory as _memory  # isort: skip
+
+if _os.environ.get(_memory.ENV, "").lower() not in ("off", "0", "no", "false"):
+    _memory.keep_freed_memory()  # a training step reuses its freed arrays instead of page-faulting
 
 from . import random
 from .autodiff import BackwardError, ShapeError, is_grad_enabled, no_grad, unbroadcast

@@ -1,0 +1,202 @@
+"""The reference ``convnet`` workload: dl-convnet's ``fit`` against the PyTorch twin, same process.
+
+Workload (``shared/bench/torch_ref.py``): the book's MNIST convnet (chapter 5), batch 64,
+RMSprop(1e-3), sparse categorical cross-entropy, random 28x28x1 inputs:
+
+    Conv2D(32, 3, relu) -> MaxPooling2D(2) -> Conv2D(64, 3, relu) -> MaxPooling2D(2)
+    -> Conv2D(64, 3, relu) -> Flatten -> Dense(64, relu) -> Dense(10, softmax)
+
+Ours is built with dl-convnet and trained with ``compile``/``fit`` (one epoch over 10
+batches per call, in order); PyTorch runs its standard loop on the same 10 batches (NCHW,
+denormals flushed). The sides alternate in rounds (``harness.compare``).
+
+    tox -e bench                 # or: python benchmarks/bench_convnet.py --rounds 7
+    python benchmarks/bench_convnet.py --profile      # where our step's time goes, layer by layer
+
+Prints samples/s and the ratio ours/torch; ``--memory`` adds the peak memory of one training
+step of each side (tracemalloc for NumPy's allocations, torch's own allocator statistics).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import compare, round_ratio, varied_batches  # noqa: E402
+
+BATCH, STEPS_PER_CALL = 64, 10
+
+
+def batches():
+    """The same 10 different random batches for both sides."""
+    return varied_batches(lambda rng: rng.standard_normal((BATCH, 28, 28, 1)).astype(np.float32),
+                          lambda rng: rng.integers(0, 10, BATCH), STEPS_PER_CALL)
+
+
+def torch_model():
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(2)
+    torch.set_flush_denormal(True)
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(64, 64, 3), nn.ReLU(), nn.Flatten(),
+                         nn.Linear(576, 64), nn.ReLU(), nn.Linear(64, 10))
+
+
+def torch_side():
+    import torch
+    from torch import nn
+
+    model = torch_model()
+    data = [(torch.from_numpy(x.transpose(0, 3, 1, 2).copy()), torch.from_numpy(y)) for x, y in batches()]  # NCHW
+    loss_fn = nn.CrossEntropyLoss()
+    opt = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+
+    def step():
+        for x, y in data:
+            opt.zero_grad()
+            loss_fn(model(x), y).backward()
+            opt.step()
+        return STEPS_PER_CALL * BATCH
+
+    return step
+
+
+def our_model():
+    import dl_layers as L
+    from dl_convnet import Conv2D, MaxPooling2D
+
+    L.set_random_seed(0)
+    model = L.Sequential([
+        Conv2D(32, (3, 3), activation="relu", input_shape=(28, 28, 1)),
+        MaxPooling2D((2, 2)),
+        Conv2D(64, (3, 3), activation="relu"),
+        MaxPooling2D((2, 2)),
+        Conv2D(64, (3, 3), activation="relu"),
+        L.Flatten(),
+        L.Dense(64, activation="relu"),
+        L.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer=L.optimizers.RMSprop(learning_rate=1e-3), loss="sparse_categorical_crossentropy")
+    return model
+
+
+def ours_side():
+    model = our_model()
+    data = batches()
+    x = np.concatenate([b[0] for b in data])  # (640, 28, 28, 1): the same batches, in one array
+    y = np.concatenate([b[1] for b in data])
+
+    def step():
+        model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
+        return len(x)
+
+    return step
+
+
+def profile(repeats: int = 20) -> None:
+    """Forward and backward time of each layer of our model on one batch (median of repeats)."""
+    from dl_tensor import Tensor
+
+    model = our_model()
+    x, y = batches()[0]
+    model.train_on_batch(x, y)
+    rows, data = [], np.asarray(x)
+    for layer in model.layers:
+        inputs = Tensor(data, requires_grad=bool(rows))  # the first layer's input is data: no gradient
+        forward, backward = [], []
+        for _ in range(repeats):
+            inputs.grad = None
+            start = time.perf_counter()
+            out = layer(inputs, training=True)
+            middle = time.perf_counter()
+            out.backward(np.ones(out.shape, np.float32))
+            backward.append(time.perf_counter() - middle)
+            forward.append(middle - start)
+        data = out.data
+        rows.append((layer.name, out.shape, np.median(forward) * 1e3, np.median(backward) * 1e3))
+    step = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model.train_on_batch(x, y)
+        step.append(time.perf_counter() - start)
+    print(f"| layer | output | forward (ms) | backward (ms) |   (batch {BATCH}, median of {repeats})")
+    print("|---|---|---:|---:|")
+    for name, shape, f, b in rows:
+        print(f"| {name} | {shape} | {f:.2f} | {b:.2f} |")
+    total = sum(r[2] + r[3] for r in rows)
+    print(f"layers: {total:.2f} ms; whole train_on_batch step: {np.median(step) * 1e3:.2f} ms "
+          f"(the rest: loss, optimizer, bookkeeping)")
+
+
+def peak_memory() -> None:
+    """Peak memory allocated during one training step of each side."""
+    import tracemalloc
+
+    import torch
+
+    x, y = batches()[0]
+    model = our_model()
+    model.train_on_batch(x, y)
+    tracemalloc.start()
+    model.train_on_batch(x, y)
+    _, ours = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    tm = torch_model()
+    opt = torch.optim.RMSprop(tm.parameters(), lr=1e-3)
+    xt, yt = torch.from_numpy(x.transpose(0, 3, 1, 2).copy()), torch.from_numpy(y)
+
+    def torch_step():
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(tm(xt), yt).backward()
+        opt.step()
+
+    torch_step()
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as torch_profile
+
+    with torch_profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        torch_step()
+    events = prof.key_averages()
+    torch_peak = max(sum(max(e.cpu_memory_usage, 0) for e in events), 0)
+    print(f"peak memory of one step: dl-convnet {ours / 2**20:.1f} MiB (tracemalloc); "
+          f"torch {torch_peak / 2**20:.1f} MiB (allocations recorded by its profiler)")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--seconds", type=float, default=1.5)
+    parser.add_argument("--profile", action="store_true", help="time each layer of our model instead")
+    parser.add_argument("--memory", action="store_true", help="also report the peak memory of one step")
+    args = parser.parse_args(argv)
+    if args.profile:
+        profile()
+        return None
+    sides = {"dl-convnet": ours_side(), "torch": torch_side()}
+    res = compare(sides, rounds=args.rounds, seconds=args.seconds)
+    ours, ref = res["dl-convnet"]["median"], res["torch"]["median"]
+    print(f"convnet (the book's MNIST convnet, batch {BATCH}, RMSprop), median of {args.rounds} rounds, "
+          f"{os.cpu_count()} cores")
+    print("| side | samples/s | rounds |")
+    print("|---|---:|---|")
+    for name, r in res.items():
+        print(f"| {name} | {r['median']:,.0f} | {', '.join(f'{v:,.0f}' for v in r['rounds'])} |")
+    per_round = round_ratio(res, "dl-convnet", "torch")
+    print(f"ratio dl-convnet/torch: {ours / ref:.2f} (median of per-round ratios: {per_round:.2f})")
+    if args.memory:
+        peak_memory()
+    return {"ours": ours, "torch": ref, "ratio": ours / ref, "round_ratio": per_round}
+
+
+if __name__ == "__main__":
+    main()

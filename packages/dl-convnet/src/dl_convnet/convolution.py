@@ -1,0 +1,268 @@
+"""``Conv2D``: the same small dense layer applied to every patch of an image.
+
+A convolution learns ``filters`` patterns of ``kernel_size`` pixels over all ``channels``
+and slides them over the image: output pixel ``(y, x)`` of filter ``f`` is
+
+    out[n, y, x, f] = bias[f] + sum over i, j, c of
+                      image[n, y * stride + i * dilation, x * stride + j * dilation, c] * kernel[i, j, c, f]
+
+with the image zero-padded first for ``padding="same"``. Layouts are Keras's: images
+``(batch, height, width, channels)``, kernels ``(kernel_height, kernel_width, channels,
+filters)``.
+
+``conv2d_composed`` writes that sum as it reads, one kernel position at a time, with
+dl-tensor ops (autodiff differentiates it). ``Conv2DOp`` computes the same in one fused op:
+it gathers every patch into one matrix (*im2col*: one row per output pixel, one column per
+kernel tap and channel), so that the whole convolution is a single matrix product with the
+kernel, and a relu activation is applied in place. Its backward is that product's two
+gradients, the patches' gradient added back onto the image, tap by tap. Tests hold the two
+equal.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import dl_tensor as dt
+from dl_layers import InputSpec, Layer, activations, initializers, regularizers
+from dl_layers.checks import check_choice, check_number
+from dl_tensor import Op
+from dl_tensor.elementwise import match_dtypes
+
+from .conv_utils import (
+    check_images,
+    check_padding,
+    effective_size,
+    normalize_tuple,
+    output_length,
+    same_padding,
+    window_slice,
+)
+
+__all__ = ["Conv2D", "Conv2DOp", "conv2d_composed", "conv_padding"]
+
+
+def conv_padding(height: int, width: int, kernel: tuple, strides: tuple, dilation: tuple, padding: str) -> tuple:
+    """``((top, bottom), (left, right))`` zeros added around an image for ``padding``."""
+    if padding == "valid":
+        return (0, 0), (0, 0)
+    return (same_padding(height, kernel[0], strides[0], dilation[0]),
+            same_padding(width, kernel[1], strides[1], dilation[1]))
+
+
+def pad_images(x: np.ndarray, pads: tuple) -> np.ndarray:
+    """``x`` (n, h, w, c) with zero rows and columns around it (``pads`` as ``conv_padding``)."""
+    (top, bottom), (left, right) = pads
+    if not (top or bottom or left or right):
+        return x
+    n, h, w, c = x.shape
+    out = np.zeros((n, h + top + bottom, w + left + right, c), x.dtype)
+    out[:, top:top + h, left:left + w] = x
+    return out
+
+
+def conv2d_composed(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_rate=(1, 1)):
+    """The convolution as the sliding-window sum it is, one kernel position at a time.
+
+    Shapes: x (n, h, w, c), kernel (kh, kw, c, f), bias (f,) -> (n, out_h, out_w, f).
+
+    Examples:
+        >>> import numpy as np
+        >>> image = np.arange(16.0).reshape(1, 4, 4, 1)           # one 4x4 image, one channel
+        >>> box = np.ones((2, 2, 1, 1))                            # sums each 2x2 patch
+        >>> conv2d_composed(dt.Tensor(image), dt.Tensor(box)).numpy()[0, :, :, 0]
+        array([[10., 14., 18.],
+               [26., 30., 34.],
+               [42., 46., 50.]], dtype=float32)
+    """
+    x, kernel = dt.as_tensor(x), dt.as_tensor(kernel)
+    (sh, sw), (dh, dw) = strides, dilation_rate
+    kh, kw = kernel.shape[:2]
+    (top, bottom), (left, right) = conv_padding(x.shape[1], x.shape[2], (kh, kw), strides, dilation_rate, padding)
+    x = dt.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))  # (n, h + pads, w + pads, c)
+    out_h = (x.shape[1] - effective_size(kh, dh)) // sh + 1
+    out_w = (x.shape[2] - effective_size(kw, dw)) // sw + 1
+    out = None
+    for i in range(kh):
+        for j in range(kw):
+            patch = x[:, window_slice(i * dh, out_h, sh), window_slice(j * dw, out_w, sw), :]  # (n, oh, ow, c)
+            term = patch @ kernel[i, j]  # (n, oh, ow, c) @ (c, f) -> (n, oh, ow, f)
+            out = term if out is None else out + term
+    return out if bias is None else out + bias  # (f,) broadcasts over every pixel
+
+
+class Conv2DOp(Op):
+    """``conv2d_composed`` (plus an optional relu) as one op: im2col, one matrix product.
+
+    Inputs: x (n, h, w, c), kernel (kh, kw, c, f) and, with ``use_bias``, bias (f,).
+
+    Args:
+        strides: ``(sh, sw)``.
+        dilation: ``(dh, dw)``.
+        pads: ``((top, bottom), (left, right))`` zeros around the image (``conv_padding``).
+        relu: apply ``max(., 0)`` to the output in place.
+        use_bias: whether a bias input follows the kernel.
+    """
+
+    def __init__(self, strides=(1, 1), dilation=(1, 1), pads=((0, 0), (0, 0)), relu=False, use_bias=True):
+        self.strides, self.dilation, self.pads = strides, dilation, pads
+        self.relu, self.use_bias = relu, use_bias
+
+    def forward(self, x, kernel, bias=None):
+        x, kernel = match_dtypes("conv2d", x, kernel)  # integer images take the kernel's dtype
+        xp = pad_images(x, self.pads)  # (n, h + pads, w + pads, c)
+        n, hp, wp, c = xp.shape
+        kh, kw, _, f = kernel.shape
+        (sh, sw), (dh, dw) = self.strides, self.dilation
+        out_h = (hp - effective_size(kh, dh)) // sh + 1
+        out_w = (wp - effective_size(kw, dw)) // sw + 1
+        cols = np.empty((n, out_h, out_w, kh, kw, c), xp.dtype)  # every patch, gathered (im2col)
+        for i in range(kh):
+            for j in range(kw):
+                cols[:, :, :, i, j, :] = xp[:, window_slice(i * dh, out_h, sh), window_slice(j * dw, out_w, sw), :]
+        rows = cols.reshape(n * out_h * out_w, kh * kw * c)  # (pixels, taps * channels)
+        out = rows @ kernel.reshape(kh * kw * c, f)  # (pixels, f): a fresh array, changed in place below
+        if self.use_bias:
+            out += bias
+        if self.relu:
+            np.maximum(out, 0, out=out)
+        need_x, need_kernel = self.needs_input_grad[:2] if self.needs_grad else (False, False)
+        self.shapes = (x.shape, xp.shape, cols.shape)
+        self.save_for_backward(rows if need_kernel else None, kernel if need_x else None,
+                               out if self.relu else None)
+        return out.reshape(n, out_h, out_w, f)  # (pixels, f) -> (n, out_h, out_w, f)
+
+    def backward(self, grad):
+        rows, kernel, out = self.saved
+        x_shape, padded_shape, cols_shape = self.shapes
+        n, out_h, out_w, kh, kw, c = cols_shape
+        f = grad.shape[-1]
+        g = grad.reshape(-1, f)  # (n, out_h, out_w, f) -> (pixels, f)
+        if self.relu:
+            g = g * (out > 0)  # relu's derivative, from its output
+        need = self.needs_input_grad
+        dkernel = (rows.T @ g).reshape(kh, kw, c, f) if need[1] else None  # (taps * c, pixels) @ (pixels, f)
+        dx = None
+        if need[0]:
+            dcols = g @ kernel.reshape(kh * kw * c, f).T  # (pixels, f) @ (f, taps * c)
+            dcols = dcols.reshape(cols_shape)  # (pixels, taps * c) -> (n, out_h, out_w, kh, kw, c)
+            dxp = np.zeros(padded_shape, grad.dtype)
+            (sh, sw), (dh, dw) = self.strides, self.dilation
+            for i in range(kh):  # each tap's gradient goes back to the pixels it read
+                for j in range(kw):
+                    dxp[:, window_slice(i * dh, out_h, sh), window_slice(j * dw, out_w, sw), :] += dcols[:, :, :, i, j]
+            (top, _), (left, _) = self.pads
+            dx = dxp[:, top:top + x_shape[1], left:left + x_shape[2]]  # the padding gets no gradient
+        if not self.use_bias:
+            return dx, dkernel
+        return dx, dkernel, (g.sum(axis=0) if need[2] else None)  # (f,)
+
+
+class Conv2D(Layer):
+    """2D convolution: ``filters`` learned patterns slid over the image.
+
+    Args:
+        filters: number of output channels.
+        kernel_size: ``(height, width)`` of the window, or one int for a square one.
+        strides: steps between windows (an int or a pair).
+        padding: ``"valid"`` (no padding) or ``"same"`` (output ``ceil(size / stride)``).
+        data_format: only ``"channels_last"`` (Keras's default) is supported.
+        dilation_rate: spacing between kernel taps (an int or a pair).
+        groups: only 1 is supported.
+        activation: name or callable; ``"relu"`` is fused into the convolution.
+        use_bias: add a learned bias per filter.
+        kernel_initializer: initializer of the ``(kh, kw, channels, filters)`` kernel.
+        bias_initializer: initializer of the ``(filters,)`` bias.
+        kernel_regularizer: penalty on the kernel added to the loss.
+        bias_regularizer: penalty on the bias.
+        **kwargs: ``name``, ``input_shape``, ``trainable``, ``dtype``.
+
+    Shapes:
+        (batch, height, width, channels) -> (batch, out_height, out_width, filters)
+
+    Examples:
+        >>> import numpy as np
+        >>> layer = Conv2D(32, (3, 3), activation="relu")
+        >>> layer(np.zeros((2, 28, 28, 1))).shape
+        (2, 26, 26, 32)
+        >>> [w.shape for w in layer.get_weights()], layer.count_params()   # 3 * 3 * 1 * 32 + 32
+        ([(3, 3, 1, 32), (32,)], 320)
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None, dilation_rate=(1, 1),
+                 groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        owner = type(self).__name__
+        self.filters = check_number(owner, "filters", filters, minimum=1, integer=True)
+        self.kernel_size = normalize_tuple(owner, "kernel_size", kernel_size)
+        self.strides = normalize_tuple(owner, "strides", strides)
+        self.padding = check_padding(owner, padding)
+        self.dilation_rate = normalize_tuple(owner, "dilation_rate", dilation_rate)
+        if self.strides != (1, 1) and self.dilation_rate != (1, 1):
+            raise ValueError(f"{owner}: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras), got "
+                             f"strides={self.strides}, dilation_rate={self.dilation_rate}")
+        check_choice(owner, "data_format", data_format or "channels_last", ("channels_last",))
+        check_choice(owner, "groups", groups, (1,))
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+
+    def build(self, input_shape):
+        check_images(self.name, input_shape)
+        channels = input_shape[-1]
+        if channels is None:
+            raise ValueError(f"Layer '{self.name}': the channel axis of the input must be known, got {input_shape}")
+        self._check_fits(input_shape)
+        self.kernel = self.add_weight((*self.kernel_size, channels, self.filters), self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, name="kernel")
+        self.bias = (self.add_weight((self.filters,), self.bias_initializer, regularizer=self.bias_regularizer,
+                                     name="bias") if self.use_bias else None)
+        self.input_spec = InputSpec(ndim=4, axes={-1: channels})
+
+    def _check_fits(self, shape) -> None:
+        """With ``padding="valid"`` the (dilated) kernel must fit inside the image."""
+        if self.padding != "valid":
+            return
+        for axis, size, k, d in zip(("height", "width"), shape[1:3], self.kernel_size, self.dilation_rate):
+            if size is not None and size < effective_size(k, d):
+                raise ValueError(
+                    f"Layer '{self.name}': its {k}-tap kernel (dilation {d}: {effective_size(k, d)} pixels) is larger "
+                    f"than the input's {axis} of {size} (input shape {tuple(shape)}); use padding='same' or a "
+                    "smaller kernel"
+                )
+
+    def call(self, inputs):
+        self._check_fits(inputs.shape)
+        pads = conv_padding(inputs.shape[1], inputs.shape[2], self.kernel_size, self.strides, self.dilation_rate,
+                            self.padding)
+        relu = self.activation is activations.relu
+        weights = (self.kernel,) if self.bias is None else (self.kernel, self.bias)
+        out = Conv2DOp(self.strides, self.dilation_rate, pads, relu=relu, use_bias=self.bias is not None)(
+            inputs, *weights)
+        return out if relu else self.activation(out)  # other activations come after the fused op
+
+    def compute_output_shape(self, input_shape):
+        check_images(self.name, input_shape)
+        h, w = (output_length(size, k, s, self.padding, d) for size, k, s, d in
+                zip(input_shape[1:3], self.kernel_size, self.strides, self.dilation_rate))
+        return (input_shape[0], h, w, self.filters)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": list(self.kernel_size),
+            "strides": list(self.strides),
+            "padding": self.padding,
+            "dilation_rate": list(self.dilation_rate),
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+        }
