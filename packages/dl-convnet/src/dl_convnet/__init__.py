@@ -12,8 +12,10 @@ Keras's names and layouts, so that the book's listings port by changing imports:
     (None, 10)
 """
 
-from . import datasets
+from . import datasets, image_transform
+from .augmentation import RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from .convolution import Conv2D, Conv2DOp, conv2d_composed
+from .image_data_generator import DirectoryIterator, ImageDataGenerator, NumpyArrayIterator
 from .image_dataset import ImageDataset, find_images, image_dataset_from_directory
 from .image_utils import array_to_img, img_to_array, load_img, save_img
 from .pooling import (
@@ -28,11 +30,22 @@ from .pooling import (
     Pool2DOp,
     pool2d_composed,
 )
+from .preprocessing import Rescaling, Resizing
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AveragePooling2D",
+    "DirectoryIterator",
+    "ImageDataGenerator",
+    "NumpyArrayIterator",
+    "RandomContrast",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomTranslation",
+    "RandomZoom",
+    "Rescaling",
+    "Resizing",
     "AvgPool2D",
     "Conv2D",
     "Conv2DOp",
@@ -49,6 +62,7 @@ __all__ = [
     "datasets",
     "find_images",
     "image_dataset_from_directory",
+    "image_transform",
     "img_to_array",
     "load_img",
     "pool2d_composed",

@@ -161,8 +161,8 @@ class IterableData:
         self.source, self.what = source, what
         self.one_shot = hasattr(source, "__next__")  # a generator or iterator: consumed once
         self.sequence = not self.one_shot and not hasattr(source, "__iter__")
-        if steps is None and not self.one_shot and hasattr(source, "__len__"):
-            steps = len(source)  # a Sequence, a list of batches, a dataset: one pass is one epoch
+        if steps is None and hasattr(source, "__len__"):
+            steps = len(source)  # a Sequence, a list of batches, an endless iterator that knows its epoch
         self.steps = steps
         self._epochs = 0
 
