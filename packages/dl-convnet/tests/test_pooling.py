@@ -86,6 +86,22 @@ def test_max_pooling_sends_the_gradient_to_the_first_maximum_only():
     np.testing.assert_array_equal(x.grad.ravel(), [1.0, 0.0, 0.0, 0.0])  # as Keras and PyTorch do
 
 
+@given(st.integers(0, 2**16), st.sampled_from([((2, 2), (2, 2)), ((3, 3), (2, 2)), ((3, 2), (1, 1)), ((2, 2), (3, 3))]))
+def test_max_pooling_gradient_with_ties_goes_to_each_windows_first_maximum(seed, pool_strides):
+    pool, strides = pool_strides
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 3, (2, 7, 6, 2)).astype(np.float64)  # values 0, 1, 2: many tied maxima
+    grad = rng.standard_normal(np_pool(x, pool, strides, "valid", "max").shape)
+    expected = np.zeros_like(x)  # window by window, row-major order: the first maximum takes the gradient
+    for n, y, z, c in np.ndindex(grad.shape):
+        window = x[n, y * strides[0]:y * strides[0] + pool[0], z * strides[1]:z * strides[1] + pool[1], c]
+        i, j = np.unravel_index(np.argmax(window), window.shape)
+        expected[n, y * strides[0] + i, z * strides[1] + j, c] += grad[n, y, z, c]
+    xt = Tensor(x, dtype="float64", requires_grad=True)
+    Pool2DOp(pool, strides, mode="max")(xt).backward(grad)
+    np.testing.assert_allclose(xt.grad, expected, rtol=1e-12, atol=1e-12)
+
+
 def test_average_pooling_same_counts_only_real_cells():
     x = np.arange(9.0).reshape(1, 3, 3, 1)
     out = AveragePooling2D(2, padding="same")(x).numpy()[0, :, :, 0]

@@ -70,6 +70,29 @@ def test_set_weights_checks_count_and_shapes():
         layer.set_weights([np.ones((2, 3)), np.ones(2)])
 
 
+def test_build_by_hand_then_set_weights_keeps_those_weights():
+    layer = Affine(2)  # its build does not call super().build: building by hand still counts
+    layer.build((None, 3))
+    assert layer.built and layer.input_shape == (None, 3)
+    layer.set_weights([np.ones((3, 2)), np.full(2, 5.0)])
+    np.testing.assert_array_equal(layer(np.ones((1, 3))).numpy(), [[8.0, 8.0]])  # not rebuilt with new weights
+    dense = Dense(4)
+    dense.build((None, 3))
+    assert dense.count_params() == 16
+
+
+def test_a_failing_build_leaves_the_layer_unbuilt():
+    class Picky(Layer):
+        def build(self, input_shape):
+            if input_shape[-1] != 3:
+                raise ValueError("three features please")
+
+    layer = Picky()
+    with pytest.raises(ValueError, match="three features"):
+        layer.build((None, 2))
+    assert not layer.built
+
+
 def test_get_weights_returns_copies():
     layer = Affine(2)
     layer(np.ones((1, 3)))

@@ -14,7 +14,9 @@ Keras's names and layouts, so that the book's listings port by changing imports:
 
 from . import datasets, image_transform
 from .augmentation import RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
-from .convolution import Conv2D, Conv2DOp, conv2d_composed
+from .conv_transpose import Conv2DTranspose, Conv2DTransposeOp, Convolution2DTranspose, conv2d_transpose_composed
+from .convolution import Conv2D, Conv2DOp, Convolution2D, conv2d_composed
+from .depthwise_conv import DepthwiseConv2D, DepthwiseConv2DOp, depthwise_conv2d_composed
 from .image_data_generator import DirectoryIterator, ImageDataGenerator, NumpyArrayIterator
 from .image_dataset import ImageDataset, find_images, image_dataset_from_directory
 from .image_utils import array_to_img, img_to_array, load_img, save_img
@@ -31,14 +33,34 @@ from .pooling import (
     pool2d_composed,
 )
 from .preprocessing import Rescaling, Resizing
+from .reshaping import Cropping2D, UpSampling2D, ZeroPadding2D
+from .separable_conv import SeparableConv2D, SeparableConvolution2D
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AveragePooling2D",
+    "AvgPool2D",
+    "Conv2D",
+    "Conv2DOp",
+    "Conv2DTranspose",
+    "Conv2DTransposeOp",
+    "Convolution2D",
+    "Convolution2DTranspose",
+    "Cropping2D",
+    "DepthwiseConv2D",
+    "DepthwiseConv2DOp",
     "DirectoryIterator",
+    "GlobalAveragePooling2D",
+    "GlobalAvgPool2D",
+    "GlobalMaxPool2D",
+    "GlobalMaxPooling2D",
     "ImageDataGenerator",
+    "ImageDataset",
+    "MaxPool2D",
+    "MaxPooling2D",
     "NumpyArrayIterator",
+    "Pool2DOp",
     "RandomContrast",
     "RandomFlip",
     "RandomRotation",
@@ -46,20 +68,15 @@ __all__ = [
     "RandomZoom",
     "Rescaling",
     "Resizing",
-    "AvgPool2D",
-    "Conv2D",
-    "Conv2DOp",
-    "GlobalAveragePooling2D",
-    "GlobalAvgPool2D",
-    "GlobalMaxPool2D",
-    "GlobalMaxPooling2D",
-    "ImageDataset",
-    "MaxPool2D",
-    "MaxPooling2D",
-    "Pool2DOp",
+    "SeparableConv2D",
+    "SeparableConvolution2D",
+    "UpSampling2D",
+    "ZeroPadding2D",
     "array_to_img",
     "conv2d_composed",
+    "conv2d_transpose_composed",
     "datasets",
+    "depthwise_conv2d_composed",
     "find_images",
     "image_dataset_from_directory",
     "image_transform",

@@ -24,7 +24,8 @@ import numpy as np
 
 from dl_layers.checks import check_choice, check_number
 
-__all__ = ["check_images", "normalize_tuple", "output_length", "same_padding", "window_slice"]
+__all__ = ["check_fits", "check_images", "known_channels", "normalize_tuple", "output_length", "same_padding",
+           "window_slice"]
 
 
 def normalize_tuple(owner: str, name: str, value, n: int = 2, minimum: int = 1) -> tuple:
@@ -76,3 +77,24 @@ def check_images(layer_name: str, shape: tuple, channels: int | None = None) -> 
     if channels is not None and shape[-1] is not None and shape[-1] != channels:
         raise ValueError(f"Layer '{layer_name}' was built for images with {channels} channels, got shape "
                          f"{tuple(shape)} ({shape[-1]} channels)")
+
+
+def check_fits(layer_name: str, shape, kernel_size: tuple, dilation_rate: tuple, padding: str) -> None:
+    """With ``padding="valid"`` the (dilated) kernel must fit inside the image (an error naming the layer)."""
+    if padding != "valid":
+        return
+    for axis, size, k, d in zip(("height", "width"), shape[1:3], kernel_size, dilation_rate):
+        if size is not None and size < effective_size(k, d):
+            raise ValueError(
+                f"Layer '{layer_name}': its {k}-tap kernel (dilation {d}: {effective_size(k, d)} pixels) is larger "
+                f"than the input's {axis} of {size} (input shape {tuple(shape)}); use padding='same' or a "
+                "smaller kernel"
+            )
+
+
+def known_channels(layer_name: str, input_shape) -> int:
+    """The channel count of ``input_shape`` (images), which a layer with weights must know."""
+    check_images(layer_name, input_shape)
+    if input_shape[-1] is None:
+        raise ValueError(f"Layer '{layer_name}': the channel axis of the input must be known, got {input_shape}")
+    return input_shape[-1]

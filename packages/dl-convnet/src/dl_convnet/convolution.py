@@ -30,16 +30,18 @@ from dl_tensor import Op
 from dl_tensor.elementwise import match_dtypes
 
 from .conv_utils import (
+    check_fits,
     check_images,
     check_padding,
     effective_size,
+    known_channels,
     normalize_tuple,
     output_length,
     same_padding,
     window_slice,
 )
 
-__all__ = ["Conv2D", "Conv2DOp", "conv2d_composed", "conv_padding"]
+__all__ = ["Conv2D", "Conv2DOp", "Convolution2D", "col2im", "conv2d_composed", "conv_padding", "im2col"]
 
 
 def conv_padding(height: int, width: int, kernel: tuple, strides: tuple, dilation: tuple, padding: str) -> tuple:
@@ -91,10 +93,73 @@ def conv2d_composed(x, kernel, bias=None, strides=(1, 1), padding="valid", dilat
     return out if bias is None else out + bias  # (f,) broadcasts over every pixel
 
 
+def im2col(xp: np.ndarray, kernel: tuple, strides: tuple, dilation: tuple, out_hw: tuple,
+           ones_column: bool = False) -> np.ndarray:
+    """Every patch of the (padded) images as one row: (pixels, taps * channels [+ 1]).
+
+    Row ``(n, y, x)`` holds the ``kh * kw * c`` values the kernel meets at output pixel
+    ``(y, x)`` of image ``n``, tap by tap (the kernel's own order); with ``ones_column``
+    a last column of ones lets the matrix product add the bias.
+
+    Examples:
+        >>> x = np.arange(9.0).reshape(1, 3, 3, 1)                      # one 3x3 image
+        >>> im2col(x, (2, 2), (1, 1), (1, 1), (2, 2))                   # four 2x2 patches
+        array([[0., 1., 3., 4.],
+               [1., 2., 4., 5.],
+               [3., 4., 6., 7.],
+               [4., 5., 7., 8.]])
+    """
+    n, _, _, c = xp.shape
+    (kh, kw), (sh, sw), (dh, dw), (out_h, out_w) = kernel, strides, dilation, out_hw
+    taps = kh * kw * c
+    rows = np.empty((n * out_h * out_w, taps + ones_column), xp.dtype)
+    cols = rows[:, :taps].reshape(n, out_h, out_w, kh, kw, c)  # a view: (pixels, taps * c) -> 6 axes
+    if c <= 2:  # few channels: one strided copy per tap is fastest
+        for i in range(kh):
+            for j in range(kw):
+                cols[:, :, :, i, j, :] = xp[:, window_slice(i * dh, out_h, sh), window_slice(j * dw, out_w, sw), :]
+    else:  # many channels: one copy of a sliding-window view (no data is copied to make the view)
+        windows = np.lib.stride_tricks.sliding_window_view(
+            xp, (effective_size(kh, dh), effective_size(kw, dw)), axis=(1, 2))  # (n, h', w', c, eh, ew)
+        windows = windows[:, ::sh, ::sw, :, ::dh, ::dw][:, :out_h, :out_w]  # (n, out_h, out_w, c, kh, kw)
+        np.copyto(cols, windows.transpose(0, 1, 2, 4, 5, 3))  # (n, out_h, out_w, kh, kw, c)
+    if ones_column:
+        rows[:, taps] = 1
+    return rows
+
+
+def col2im(grad: np.ndarray, kernel: np.ndarray, padded_shape: tuple, strides: tuple, dilation: tuple) -> np.ndarray:
+    """The gradient of the padded images: each tap's patch gradient added back where it read.
+
+    ``grad`` (n, out_h, out_w, f) times each tap's ``(c, f)`` kernel slice gives that tap's
+    share, ``(n, out_h, out_w, c)``; it goes back to the pixels the tap read. Taps of one
+    kernel column are summed first (whole rows of the image at a time), then each column's
+    sum is added at its offset: fewer, longer additions than one per tap.
+    """
+    n, out_h, out_w, f = grad.shape
+    kh, kw, c, _ = kernel.shape
+    (sh, sw), (dh, dw) = strides, dilation
+    g = grad.reshape(-1, f)  # (pixels, f)
+    dxp = np.zeros(padded_shape, grad.dtype)  # (n, hp, wp, c)
+    column = np.empty((n, padded_shape[1], out_w, c), grad.dtype)  # one kernel column's share
+    share = np.empty((n * out_h * out_w, c), grad.dtype)
+    for j in range(kw):
+        column.fill(0)
+        for i in range(kh):
+            np.matmul(g, kernel[i, j].T, out=share)  # (pixels, f) @ (f, c) -> (pixels, c)
+            column[:, window_slice(i * dh, out_h, sh)] += share.reshape(n, out_h, out_w, c)
+        dxp[:, :, window_slice(j * dw, out_w, sw)] += column
+    return dxp
+
+
 class Conv2DOp(Op):
     """``conv2d_composed`` (plus an optional relu) as one op: im2col, one matrix product.
 
     Inputs: x (n, h, w, c), kernel (kh, kw, c, f) and, with ``use_bias``, bias (f,).
+
+    The bias is the kernel matrix's last row, met by a column of ones in the patch matrix:
+    the product adds it, and the kernel's gradient product gives its gradient as its last
+    row. The relu is applied to the output in place; its derivative is read from the output.
 
     Args:
         strides: ``(sh, sw)``.
@@ -116,47 +181,41 @@ class Conv2DOp(Op):
         (sh, sw), (dh, dw) = self.strides, self.dilation
         out_h = (hp - effective_size(kh, dh)) // sh + 1
         out_w = (wp - effective_size(kw, dw)) // sw + 1
-        cols = np.empty((n, out_h, out_w, kh, kw, c), xp.dtype)  # every patch, gathered (im2col)
-        for i in range(kh):
-            for j in range(kw):
-                cols[:, :, :, i, j, :] = xp[:, window_slice(i * dh, out_h, sh), window_slice(j * dw, out_w, sw), :]
-        rows = cols.reshape(n * out_h * out_w, kh * kw * c)  # (pixels, taps * channels)
-        out = rows @ kernel.reshape(kh * kw * c, f)  # (pixels, f): a fresh array, changed in place below
+        rows = im2col(xp, (kh, kw), self.strides, self.dilation, (out_h, out_w), ones_column=self.use_bias)
+        weights = kernel.reshape(kh * kw * c, f)  # (taps * c, f)
         if self.use_bias:
-            out += bias
+            weights = np.concatenate([weights, bias.reshape(1, f).astype(weights.dtype)])  # (taps * c + 1, f)
+        out = rows @ weights  # (pixels, f): a fresh array, changed in place below
         if self.relu:
             np.maximum(out, 0, out=out)
         need_x, need_kernel = self.needs_input_grad[:2] if self.needs_grad else (False, False)
-        self.shapes = (x.shape, xp.shape, cols.shape)
-        self.save_for_backward(rows if need_kernel else None, kernel if need_x else None,
+        need_bias = self.use_bias and self.needs_grad and self.needs_input_grad[2]
+        self.shapes = (x.shape, xp.shape, kernel.shape)
+        self.save_for_backward(rows if need_kernel or need_bias else None, kernel if need_x else None,
                                out if self.relu else None)
         return out.reshape(n, out_h, out_w, f)  # (pixels, f) -> (n, out_h, out_w, f)
 
     def backward(self, grad):
         rows, kernel, out = self.saved
-        x_shape, padded_shape, cols_shape = self.shapes
-        n, out_h, out_w, kh, kw, c = cols_shape
+        x_shape, padded_shape, kernel_shape = self.shapes
         f = grad.shape[-1]
         g = grad.reshape(-1, f)  # (n, out_h, out_w, f) -> (pixels, f)
         if self.relu:
             g = g * (out > 0)  # relu's derivative, from its output
         need = self.needs_input_grad
-        dkernel = (rows.T @ g).reshape(kh, kw, c, f) if need[1] else None  # (taps * c, pixels) @ (pixels, f)
-        dx = None
+        dx = dkernel = dbias = None
+        if need[1] or (self.use_bias and need[2]):
+            dweights = rows.T @ g  # (taps * c [+ 1], pixels) @ (pixels, f)
+            taps = dweights.shape[0] - self.use_bias  # kh * kw * c
+            dkernel = dweights[:taps].reshape(kernel_shape)  # (taps * c, f) -> (kh, kw, c, f)
+            dbias = dweights[taps] if self.use_bias else None  # the ones column's row: (f,)
         if need[0]:
-            dcols = g @ kernel.reshape(kh * kw * c, f).T  # (pixels, f) @ (f, taps * c)
-            dcols = dcols.reshape(cols_shape)  # (pixels, taps * c) -> (n, out_h, out_w, kh, kw, c)
-            dxp = np.zeros(padded_shape, grad.dtype)
-            (sh, sw), (dh, dw) = self.strides, self.dilation
-            for i in range(kh):  # each tap's gradient goes back to the pixels it read
-                for j in range(kw):
-                    dxp[:, window_slice(i * dh, out_h, sh), window_slice(j * dw, out_w, sw), :] += dcols[:, :, :, i, j]
+            dxp = col2im(g.reshape(*grad.shape), kernel, padded_shape, self.strides, self.dilation)
             (top, _), (left, _) = self.pads
             dx = dxp[:, top:top + x_shape[1], left:left + x_shape[2]]  # the padding gets no gradient
         if not self.use_bias:
             return dx, dkernel
-        return dx, dkernel, (g.sum(axis=0) if need[2] else None)  # (f,)
-
+        return dx, dkernel, dbias
 
 class Conv2D(Layer):
     """2D convolution: ``filters`` learned patterns slid over the image.
@@ -212,31 +271,16 @@ class Conv2D(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
 
     def build(self, input_shape):
-        check_images(self.name, input_shape)
-        channels = input_shape[-1]
-        if channels is None:
-            raise ValueError(f"Layer '{self.name}': the channel axis of the input must be known, got {input_shape}")
-        self._check_fits(input_shape)
+        channels = known_channels(self.name, input_shape)
+        check_fits(self.name, input_shape, self.kernel_size, self.dilation_rate, self.padding)
         self.kernel = self.add_weight((*self.kernel_size, channels, self.filters), self.kernel_initializer,
                                       regularizer=self.kernel_regularizer, name="kernel")
         self.bias = (self.add_weight((self.filters,), self.bias_initializer, regularizer=self.bias_regularizer,
                                      name="bias") if self.use_bias else None)
         self.input_spec = InputSpec(ndim=4, axes={-1: channels})
 
-    def _check_fits(self, shape) -> None:
-        """With ``padding="valid"`` the (dilated) kernel must fit inside the image."""
-        if self.padding != "valid":
-            return
-        for axis, size, k, d in zip(("height", "width"), shape[1:3], self.kernel_size, self.dilation_rate):
-            if size is not None and size < effective_size(k, d):
-                raise ValueError(
-                    f"Layer '{self.name}': its {k}-tap kernel (dilation {d}: {effective_size(k, d)} pixels) is larger "
-                    f"than the input's {axis} of {size} (input shape {tuple(shape)}); use padding='same' or a "
-                    "smaller kernel"
-                )
-
     def call(self, inputs):
-        self._check_fits(inputs.shape)
+        check_fits(self.name, inputs.shape, self.kernel_size, self.dilation_rate, self.padding)
         pads = conv_padding(inputs.shape[1], inputs.shape[2], self.kernel_size, self.strides, self.dilation_rate,
                             self.padding)
         relu = self.activation is activations.relu
@@ -266,3 +310,6 @@ class Conv2D(Layer):
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
         }
+
+
+Convolution2D = Conv2D  # Keras's long name (the first edition's listings use it)

@@ -9,7 +9,9 @@ part of the image (a growing receptive field).
 ``pool2d_composed`` computes a pooling as it reads, with dl-tensor ops: stack the values
 each window covers, then take their max or mean. ``Pool2DOp`` does the same in one op on
 arrays, one window position at a time and without the stacked copy; max-pooling's
-gradient goes to the first maximum of each window, as in Keras and PyTorch (the composed
+gradient goes to the first maximum of each window, as in Keras and PyTorch: the window
+positions are visited in order, each taking what gradient is left where it holds the
+maximum (windows that do not overlap are written, not added, in place). (The composed
 version shares it between tied maxima, so the two agree when no window has a tie).
 The global poolings reduce the whole map to one value per channel with dl-tensor's
 ``mean`` and ``max``.
@@ -142,12 +144,16 @@ class Pool2DOp(Op):
         x_shape, padded_shape = self.shapes
         _, _, taps = self._taps(padded_shape)
         dxp = np.zeros(padded_shape, grad.dtype)
+        overlap = any(s < p for s, p in zip(self.strides, self.pool))  # a cell can be in several windows
         if self.mode == "max":
-            unclaimed = np.ones(out.shape, bool)  # windows whose maximum has not been found yet
-            for rows, cols in taps:  # in order: the first position holding the maximum gets the gradient
-                winner = (padded[:, rows, cols] == out) & unclaimed
-                unclaimed &= ~winner
-                dxp[:, rows, cols] += grad * winner
+            remaining = grad.copy()  # the gradient of windows whose maximum has not been met yet
+            for k, (rows, cols) in enumerate(taps):  # in order: the first position holding the maximum wins
+                share = np.empty_like(remaining) if overlap else dxp[:, rows, cols]  # where it goes
+                np.multiply(remaining, padded[:, rows, cols] == out, out=share)  # (n, out_h, out_w, c)
+                if overlap:
+                    dxp[:, rows, cols] += share
+                if k < len(taps) - 1:
+                    remaining -= share  # the winners' windows are done: 0 left (x - x is exactly 0)
         else:
             share = grad / self.counts  # every real cell of a window gets an equal share
             for rows, cols in taps:

@@ -14,6 +14,7 @@ a symbolic ``KerasTensor`` (from ``Input``) records the call for the functional 
 from __future__ import annotations
 
 import collections
+import functools
 import inspect
 
 import numpy as np
@@ -105,6 +106,21 @@ def _as_tensor(x, dtype):
     return Tensor(arr, dtype=dtype) if arr.dtype.kind == "f" else Tensor(arr)
 
 
+def _marking_built(build):
+    """``build`` that also records the shape and sets ``built`` once it succeeded (as in Keras),
+    so that ``layer.build(shape); layer.set_weights(...)`` keeps those weights at the first call."""
+
+    @functools.wraps(build)
+    def wrapper(self, input_shape, *args, **kwargs):
+        build(self, input_shape, *args, **kwargs)
+        if self._build_input_shape is None:
+            self._build_input_shape = input_shape
+        self.built = True
+
+    wrapper._marks_built = True
+    return wrapper
+
+
 class Layer(Registrable):
     """Base class of all layers.
 
@@ -138,6 +154,12 @@ class Layer(Registrable):
 
     registry = LAYERS  # every subclass registers here when defined: load_model finds it by class name
     _accepts_training_cache: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_marks_built", False):
+            cls.build = _marking_built(build)  # layer.build(shape) by hand also makes the layer built
 
 
     def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
