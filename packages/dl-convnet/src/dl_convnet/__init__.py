@@ -12,7 +12,8 @@ Keras's names and layouts, so that the book's listings port by changing imports:
     (None, 10)
 """
 
-from . import datasets, image_transform
+from . import applications, datasets, image_transform
+from .applications import MiniVGG
 from .augmentation import RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from .conv_transpose import Conv2DTranspose, Conv2DTransposeOp, Convolution2DTranspose, conv2d_transpose_composed
 from .convolution import Conv2D, Conv2DOp, Convolution2D, conv2d_composed
@@ -59,6 +60,7 @@ __all__ = [
     "ImageDataset",
     "MaxPool2D",
     "MaxPooling2D",
+    "MiniVGG",
     "NumpyArrayIterator",
     "Pool2DOp",
     "RandomContrast",
@@ -72,6 +74,7 @@ __all__ = [
     "SeparableConvolution2D",
     "UpSampling2D",
     "ZeroPadding2D",
+    "applications",
     "array_to_img",
     "conv2d_composed",
     "conv2d_transpose_composed",

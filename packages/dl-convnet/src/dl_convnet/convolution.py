@@ -205,7 +205,7 @@ class Conv2DOp(Op):
         need = self.needs_input_grad
         dx = dkernel = dbias = None
         if need[1] or (self.use_bias and need[2]):
-            dweights = rows.T @ g  # (taps * c [+ 1], pixels) @ (pixels, f)
+            dweights = (g.T @ rows).T  # ((f, pixels) @ (pixels, taps * c [+ 1])).T: BLAS's faster order here
             taps = dweights.shape[0] - self.use_bias  # kh * kw * c
             dkernel = dweights[:taps].reshape(kernel_shape)  # (taps * c, f) -> (kh, kw, c, f)
             dbias = dweights[taps] if self.use_bias else None  # the ones column's row: (f,)
