@@ -1,13 +1,15 @@
-"""The dl-book demo (``tox -e demo``): each chapter package at work, in a few seconds.
+"""The dl-book demo (``tox -e demo``): each chapter package at work, in about a minute.
 
 1. Chapter 2 (dl-tensor): a two-layer network from scratch: tensors, autodiff, SGD.
 2. Chapter 3 (dl-layers): the same kind of task with Sequential, compile, fit, save.
+3. Chapter 5 (dl-convnet): a convnet from scratch, then a pretrained one reused for a new task.
 """
 
 from __future__ import annotations
 
 import ch2_from_scratch
 import ch3_first_network
+import ch5_convnet
 
 
 def main() -> None:
@@ -16,6 +18,9 @@ def main() -> None:
     print()
     print("=== Chapter 3: layers, compile and fit with dl-layers ===")
     ch3_first_network.main([])
+    print()
+    print("=== Chapter 5: convolutions, pooling and a pretrained convnet with dl-convnet ===")
+    ch5_convnet.main([])
 
 
 if __name__ == "__main__":
