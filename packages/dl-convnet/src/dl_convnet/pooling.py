@@ -8,11 +8,10 @@ part of the image (a growing receptive field).
 
 ``pool2d_composed`` computes a pooling as it reads, with dl-tensor ops: stack the values
 each window covers, then take their max or mean. ``Pool2DOp`` does the same in one op on
-arrays, one window position at a time and without the stacked copy; max-pooling's
-gradient goes to the first maximum of each window, as in Keras and PyTorch: the window
-positions are visited in order, each taking what gradient is left where it holds the
-maximum (windows that do not overlap are written, not added, in place). (The composed
-version shares it between tied maxima, so the two agree when no window has a tie).
+arrays without the stacked copy (windows side by side are a free reshape of the map);
+max-pooling's gradient goes to the first maximum of each window, as in Keras and PyTorch
+(the composed version shares it between tied maxima, so the two agree when no window has
+a tie).
 The global poolings reduce the whole map to one value per channel with dl-tensor's
 ``mean`` and ``max``.
 """
@@ -93,10 +92,14 @@ def _valid_counts(padded_hw, pads, pool, strides, out_h, out_w) -> np.ndarray:
 class Pool2DOp(Op):
     """Max or average pooling as one op on arrays (see ``pool2d_composed`` for the readable form).
 
-    The window positions are visited one at a time (a 2x2 pool: four strided views of the
-    map), combining them with ``np.maximum`` or ``+``: no stacked copy of the windows. Max
-    pooling's gradient goes to the first maximum of each window (as in Keras and PyTorch),
-    average pooling's is shared by the window's real cells.
+    No stacked copy of the windows is made. When the windows tile the map (``strides ==
+    pool``, the usual case), the map is viewed as ``(n, out_h, pool_h, out_w, pool_w, c)``
+    without copying, and each pass over it streams through memory once: the maximum (or
+    sum) over the window axes, and in backward one comparison with the broadcast maximum and
+    one product with the broadcast gradient. Otherwise the window positions are visited one
+    at a time (a 3x3 pool: nine strided views of the map). Max pooling's gradient goes to the
+    first maximum of each window in row-major order (as in Keras and PyTorch), average
+    pooling's is shared by the window's real cells.
 
     Args:
         pool: ``(pool_h, pool_w)``.
@@ -106,7 +109,8 @@ class Pool2DOp(Op):
     """
 
     def __init__(self, pool=(2, 2), strides=(2, 2), pads=((0, 0), (0, 0)), mode="max"):
-        self.pool, self.strides, self.pads, self.mode = pool, strides, pads, mode
+        self.pool, self.strides, self.pads, self.mode = tuple(pool), tuple(strides), pads, mode
+        self.tiled = self.strides == self.pool  # windows side by side: each cell in at most one
 
     def _taps(self, padded_shape: tuple):
         """``(out_h, out_w, [(row slice, column slice) of each window position])``."""
@@ -114,6 +118,11 @@ class Pool2DOp(Op):
         out_h, out_w = (padded_shape[1] - ph) // sh + 1, (padded_shape[2] - pw) // sw + 1
         taps = [(window_slice(i, out_h, sh), window_slice(j, out_w, sw)) for i in range(ph) for j in range(pw)]
         return out_h, out_w, taps
+
+    def _tiles(self, a: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
+        """The windows of ``a`` (n, h, w, c) as a view (n, out_h, pool_h, out_w, pool_w, c) (tiled case)."""
+        (ph, pw), (n, c) = self.pool, (a.shape[0], a.shape[3])
+        return a[:, :out_h * ph, :out_w * pw].reshape(n, out_h, ph, out_w, pw, c)  # splits h and w: no copy
 
     def forward(self, x):
         if x.dtype.kind != "f":
@@ -125,11 +134,21 @@ class Pool2DOp(Op):
             padded = np.full((n, h + top + bottom, w + left + right, c), -np.inf if self.mode == "max" else 0, x.dtype)
             padded[:, top:top + h, left:left + w] = x
         out_h, out_w, taps = self._taps(padded.shape)
-        rows, cols = taps[0]
-        out = padded[:, rows, cols].copy()  # (n, out_h, out_w, c), then combined with every other position
         combine = np.maximum if self.mode == "max" else np.add
-        for rows, cols in taps[1:]:
-            combine(out, padded[:, rows, cols], out=out)
+        if self.tiled:
+            windows = self._tiles(padded, out_h, out_w)  # (n, out_h, ph, out_w, pw, c)
+            rows = windows[:, :, 0]  # combine the window's rows, then its columns: (n, out_h, out_w, pw, c)
+            rows = combine(rows, windows[:, :, 1]) if self.pool[0] > 1 else rows.copy()
+            for i in range(2, self.pool[0]):
+                combine(rows, windows[:, :, i], out=rows)
+            out = rows[:, :, :, 0].copy()  # (n, out_h, out_w, c)
+            for j in range(1, self.pool[1]):
+                combine(out, rows[:, :, :, j], out=out)
+        else:
+            rows, cols = taps[0]
+            out = padded[:, rows, cols].copy()  # (n, out_h, out_w, c), then combined with every other position
+            for rows, cols in taps[1:]:
+                combine(out, padded[:, rows, cols], out=out)
         if self.mode == "average":
             hp, wp = padded.shape[1:3]
             self.counts = _valid_counts((hp, wp), (top, bottom, left, right), self.pool, self.strides, out_h,
@@ -142,22 +161,37 @@ class Pool2DOp(Op):
     def backward(self, grad):
         padded, out = self.saved
         x_shape, padded_shape = self.shapes
-        _, _, taps = self._taps(padded_shape)
-        dxp = np.zeros(padded_shape, grad.dtype)
-        overlap = any(s < p for s, p in zip(self.strides, self.pool))  # a cell can be in several windows
-        if self.mode == "max":
-            remaining = grad.copy()  # the gradient of windows whose maximum has not been met yet
-            for k, (rows, cols) in enumerate(taps):  # in order: the first position holding the maximum wins
-                share = np.empty_like(remaining) if overlap else dxp[:, rows, cols]  # where it goes
-                np.multiply(remaining, padded[:, rows, cols] == out, out=share)  # (n, out_h, out_w, c)
-                if overlap:
+        out_h, out_w, taps = self._taps(padded_shape)
+        covered = (out_h * self.pool[0], out_w * self.pool[1]) == tuple(padded_shape[1:3])
+        if self.tiled and self.mode == "max":
+            dxp = np.empty(padded_shape, grad.dtype) if covered else np.zeros(padded_shape, grad.dtype)
+            wins = self._tiles(padded, out_h, out_w) == out[:, :, None, :, None, :]  # (n, oh, ph, ow, pw, c)
+            taken = np.zeros(out.shape, bool)  # windows whose first maximum is found: later ties get nothing
+            for i in range(self.pool[0]):
+                for j in range(self.pool[1]):
+                    position = wins[:, :, i, :, j]  # a view: (n, out_h, out_w, c)
+                    np.greater(position, taken, out=position)  # True > False: a maximum not preceded by another
+                    taken |= position
+            np.multiply(grad[:, :, None, :, None, :], wins, out=self._tiles(dxp, out_h, out_w))
+        elif self.tiled:
+            dxp = np.empty(padded_shape, grad.dtype) if covered else np.zeros(padded_shape, grad.dtype)
+            share = (grad / self.counts)[:, :, None, :, None, :]  # every real cell of a window: an equal share
+            np.copyto(self._tiles(dxp, out_h, out_w), share)  # broadcast over (ph, pw)
+        else:  # overlapping windows: each position adds its part
+            dxp = np.zeros(padded_shape, grad.dtype)
+            if self.mode == "max":
+                remaining = grad.copy()  # the gradient of windows whose maximum has not been met yet
+                hit = np.empty(out.shape, bool)  # (n, out_h, out_w, c): where this position holds the maximum
+                share = np.empty_like(remaining)
+                for rows, cols in taps:  # in order: the first position holding the maximum wins
+                    np.equal(padded[:, rows, cols], out, out=hit)
+                    np.multiply(remaining, hit, out=share)
                     dxp[:, rows, cols] += share
-                if k < len(taps) - 1:
                     remaining -= share  # the winners' windows are done: 0 left (x - x is exactly 0)
-        else:
-            share = grad / self.counts  # every real cell of a window gets an equal share
-            for rows, cols in taps:
-                dxp[:, rows, cols] += share
+            else:
+                share = grad / self.counts
+                for rows, cols in taps:
+                    dxp[:, rows, cols] += share
         (top, _), (left, _) = self.pads
         return dxp[:, top:top + x_shape[1], left:left + x_shape[2]]  # padding cells get no gradient
 
