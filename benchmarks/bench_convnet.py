@@ -13,8 +13,13 @@ denormals flushed). The sides alternate in rounds (``harness.compare``).
     tox -e bench                 # or: python benchmarks/bench_convnet.py --rounds 7
     python benchmarks/bench_convnet.py --profile      # where our step's time goes, layer by layer
 
-Prints samples/s and the ratio ours/torch; ``--memory`` adds the peak memory of one training
-step of each side (tracemalloc for NumPy's allocations, torch's own allocator statistics).
+Prints samples/s and the ratio ours/torch; ``--memory`` adds the memory each side's training
+takes (peak resident memory over 30 steps, each side in a fresh process).
+
+``--processes`` runs each side in a process of its own (same alternating rounds). In one
+process, the allocator settings dl-tensor makes at import (``dl_tensor.memory``: freed
+memory is kept for the next step instead of being returned to the system) also apply to
+PyTorch and speed it up; with a process each, PyTorch runs as its users run it.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import compare, round_ratio, varied_batches  # noqa: E402
+from harness import compare, compare_in_processes, round_ratio, varied_batches  # noqa: E402
 
 BATCH, STEPS_PER_CALL = 64, 10
 
@@ -138,38 +143,45 @@ def profile(repeats: int = 20) -> None:
           f"(the rest: loss, optimizer, bookkeeping)")
 
 
-def peak_memory() -> None:
-    """Peak memory allocated during one training step of each side."""
+def _rss_mib(field: str) -> float:
+    """``VmRSS`` (resident now) or ``VmHWM`` (the peak so far) of this process, in MiB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def _training_memory(factory: str, conn) -> None:
+    """Child process: resident memory before any step, and its peak over 3 calls (30 steps)."""
     import tracemalloc
 
-    import torch
+    step = globals()[factory]()
+    before = _rss_mib("VmRSS")
+    traced = factory == "ours_side"
+    if traced:
+        tracemalloc.start()
+    for _ in range(3):
+        step()
+    numpy_peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else None
+    conn.send((before, _rss_mib("VmHWM"), numpy_peak))
 
-    x, y = batches()[0]
-    model = our_model()
-    model.train_on_batch(x, y)
-    tracemalloc.start()
-    model.train_on_batch(x, y)
-    _, ours = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    tm = torch_model()
-    opt = torch.optim.RMSprop(tm.parameters(), lr=1e-3)
-    xt, yt = torch.from_numpy(x.transpose(0, 3, 1, 2).copy()), torch.from_numpy(y)
 
-    def torch_step():
-        opt.zero_grad()
-        torch.nn.functional.cross_entropy(tm(xt), yt).backward()
-        opt.step()
+def peak_memory() -> None:
+    """Memory of training, each side in a fresh process: the peak resident memory over 30 steps
+    minus the resident memory once model and data exist (allocator caches included), and for
+    ours the peak of NumPy's own allocations (tracemalloc)."""
+    import multiprocessing
 
-    torch_step()
-    from torch.profiler import ProfilerActivity
-    from torch.profiler import profile as torch_profile
-
-    with torch_profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
-        torch_step()
-    events = prof.key_averages()
-    torch_peak = max(sum(max(e.cpu_memory_usage, 0) for e in events), 0)
-    print(f"peak memory of one step: dl-convnet {ours / 2**20:.1f} MiB (tracemalloc); "
-          f"torch {torch_peak / 2**20:.1f} MiB (allocations recorded by its profiler)")
+    context = multiprocessing.get_context("spawn")
+    for name, factory in (("dl-convnet", "ours_side"), ("torch", "torch_side")):
+        parent, child = context.Pipe()
+        process = context.Process(target=_training_memory, args=(factory, child))
+        process.start()
+        before, peak, numpy_peak = parent.recv()
+        process.join()
+        extra = f"; NumPy arrays at their peak {numpy_peak:.1f} MiB (tracemalloc)" if numpy_peak else ""
+        print(f"{name}: resident memory {before:.0f} MiB with model and data, peak {peak:.0f} MiB while "
+              f"training: +{peak - before:.0f} MiB{extra}")
 
 
 def main(argv=None):
@@ -178,15 +190,20 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=1.5)
     parser.add_argument("--profile", action="store_true", help="time each layer of our model instead")
     parser.add_argument("--memory", action="store_true", help="also report the peak memory of one step")
+    parser.add_argument("--processes", action="store_true",
+                        help="run each side in a process of its own (dl-tensor's allocator settings stay in ours)")
     args = parser.parse_args(argv)
     if args.profile:
         profile()
         return None
-    sides = {"dl-convnet": ours_side(), "torch": torch_side()}
-    res = compare(sides, rounds=args.rounds, seconds=args.seconds)
+    if args.processes:
+        res = compare_in_processes({"dl-convnet": "bench_convnet:ours_side", "torch": "bench_convnet:torch_side"},
+                                   str(Path(__file__).resolve().parent), rounds=args.rounds, seconds=args.seconds)
+    else:
+        res = compare({"dl-convnet": ours_side(), "torch": torch_side()}, rounds=args.rounds, seconds=args.seconds)
     ours, ref = res["dl-convnet"]["median"], res["torch"]["median"]
     print(f"convnet (the book's MNIST convnet, batch {BATCH}, RMSprop), median of {args.rounds} rounds, "
-          f"{os.cpu_count()} cores")
+          f"{os.cpu_count()} cores, {'one process per side' if args.processes else 'both sides in one process'}")
     print("| side | samples/s | rounds |")
     print("|---|---:|---|")
     for name, r in res.items():

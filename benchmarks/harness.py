@@ -9,7 +9,10 @@ measurements) is reported too. Compare ratios, not absolute numbers.
 
 from __future__ import annotations
 
+import importlib
+import multiprocessing
 import statistics
+import sys
 import time
 from collections.abc import Callable
 
@@ -43,6 +46,51 @@ def compare(sides: dict[str, Callable[[], int]], rounds: int = 5, seconds: float
         for name in names if r % 2 == 0 else reversed(names):
             time.sleep(pause)
             results[name].append(throughput(sides[name], seconds))
+    return {name: {"median": statistics.median(v), "rounds": v} for name, v in results.items()}
+
+
+def _side_worker(conn, path: str, factory: str, warmup: int) -> None:
+    """Child process of ``compare_in_processes``: build one side, then time a round per request."""
+    sys.path.insert(0, path)
+    module, name = factory.split(":")
+    step = getattr(importlib.import_module(module), name)()
+    for _ in range(warmup):
+        step()
+    conn.send("ready")
+    while (seconds := conn.recv()) is not None:
+        conn.send(throughput(step, seconds))
+
+
+def compare_in_processes(factories: dict[str, str], path: str, rounds: int = 5, seconds: float = 2.0,
+                         warmup: int = 2, pause: float = 0.3) -> dict:
+    """``compare``, with each side in a process of its own: ``{side: "module:function"}``, the
+    function returning the side's step (``path`` is the folder to import the module from).
+
+    The rounds alternate exactly as in ``compare``, but nothing a side does to its process
+    (allocator settings, thread pools) reaches the other side.
+    """
+    context = multiprocessing.get_context("spawn")
+    workers = {}
+    for name, factory in factories.items():
+        parent, child = context.Pipe()
+        process = context.Process(target=_side_worker, args=(child, path, factory, warmup), daemon=True)
+        process.start()
+        workers[name] = (parent, process)
+    try:
+        for parent, _ in workers.values():
+            if parent.recv() != "ready":
+                raise RuntimeError("a benchmark side failed to start")
+        results = {name: [] for name in workers}
+        names = list(workers)
+        for r in range(rounds):
+            for name in names if r % 2 == 0 else reversed(names):
+                time.sleep(pause)
+                workers[name][0].send(seconds)
+                results[name].append(workers[name][0].recv())
+    finally:
+        for parent, process in workers.values():
+            parent.send(None)
+            process.join(timeout=10)
     return {name: {"median": statistics.median(v), "rounds": v} for name, v in results.items()}
 
 
