@@ -1,4 +1,4 @@
-"""The dl-book demo (``tox -e demo``): each chapter package at work, in about a minute.
+"""The dl-book demo (``tox -e demo``): each chapter package at work, in well under a minute.
 
 1. Chapter 2 (dl-tensor): a two-layer network from scratch: tensors, autodiff, SGD.
 2. Chapter 3 (dl-layers): the same kind of task with Sequential, compile, fit, save.
