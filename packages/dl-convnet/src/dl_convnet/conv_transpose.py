@@ -34,15 +34,18 @@ kernel position, added onto the output position by position; its backward is
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 import dl_tensor as dt
-from dl_layers import InputSpec, Layer, activations, initializers, regularizers
-from dl_layers.checks import check_choice, check_number
+from dl_layers import InputSpec, initializers, regularizers
+from dl_layers.checks import check_number
 from dl_tensor import Op
 from dl_tensor.elementwise import match_dtypes
 
-from .conv_utils import check_images, check_padding, effective_size, known_channels, normalize_tuple
+from .base_conv import BaseConv
+from .conv_utils import check_images, effective_size, known_channels, normalize_tuple
 from .convolution import col2im, conv2d_composed, im2col
 
 __all__ = [
@@ -206,7 +209,7 @@ class Conv2DTransposeOp(Op):
         return dx, dkernel, (grad.sum(axis=(0, 1, 2)) if need[2] else None)  # (f,)
 
 
-class Conv2DTranspose(Layer):
+class Conv2DTranspose(BaseConv):
     """Transposed 2D convolution ("deconvolution"): upsample by ``strides`` with a learned kernel.
 
     Args:
@@ -242,12 +245,10 @@ class Conv2DTranspose(Layer):
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None, data_format=None,
                  dilation_rate=(1, 1), activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
+                         bias_initializer, bias_regularizer, **kwargs)
         owner = type(self).__name__
         self.filters = check_number(owner, "filters", filters, minimum=1, integer=True)
-        self.kernel_size = normalize_tuple(owner, "kernel_size", kernel_size)
-        self.strides = normalize_tuple(owner, "strides", strides)
-        self.padding = check_padding(owner, padding)
         self.output_padding = None
         if output_padding is not None:
             self.output_padding = normalize_tuple(owner, "output_padding", output_padding, minimum=0)
@@ -256,24 +257,14 @@ class Conv2DTranspose(Layer):
                     raise ValueError(f"{owner}: argument `output_padding` must be less than the stride along each "
                                      f"axis, got output_padding={self.output_padding} with strides={self.strides} "
                                      f"({axis}: {p} >= {s})")
-        check_choice(owner, "data_format", data_format or "channels_last", ("channels_last",))
-        self.dilation_rate = normalize_tuple(owner, "dilation_rate", dilation_rate)
-        if self.strides != (1, 1) and self.dilation_rate != (1, 1):
-            raise ValueError(f"{owner}: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras), got "
-                             f"strides={self.strides}, dilation_rate={self.dilation_rate}")
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
 
     def build(self, input_shape):
         channels = known_channels(self.name, input_shape)
         self.kernel = self.add_weight((*self.kernel_size, self.filters, channels), self.kernel_initializer,
                                       regularizer=self.kernel_regularizer, name="kernel")
-        self.bias = (self.add_weight((self.filters,), self.bias_initializer, regularizer=self.bias_regularizer,
-                                     name="bias") if self.use_bias else None)
+        self._add_bias(self.filters)
         self.input_spec = InputSpec(ndim=4, axes={-1: channels})
 
     def _output_geometry(self, shape):
@@ -289,11 +280,8 @@ class Conv2DTranspose(Layer):
 
     def call(self, inputs):
         out_size, crops = self._output_geometry(inputs.shape)
-        relu = self.activation is activations.relu
-        weights = (self.kernel,) if self.bias is None else (self.kernel, self.bias)
-        out = Conv2DTransposeOp(out_size, crops, self.strides, self.dilation_rate, relu=relu,
-                                use_bias=self.bias is not None)(inputs, *weights)
-        return out if relu else self.activation(out)  # other activations come after the fused op
+        return self._run(partial(Conv2DTransposeOp, out_size, crops, self.strides, self.dilation_rate), inputs,
+                         self.kernel)
 
     def compute_output_shape(self, input_shape):
         check_images(self.name, input_shape)
@@ -304,17 +292,9 @@ class Conv2DTranspose(Layer):
         return {
             **super().get_config(),
             "filters": self.filters,
-            "kernel_size": list(self.kernel_size),
-            "strides": list(self.strides),
-            "padding": self.padding,
             "output_padding": None if self.output_padding is None else list(self.output_padding),
-            "dilation_rate": list(self.dilation_rate),
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
         }
 
 

@@ -21,25 +21,18 @@ equal.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 import dl_tensor as dt
-from dl_layers import InputSpec, Layer, activations, initializers, regularizers
+from dl_layers import InputSpec, initializers, regularizers
 from dl_layers.checks import check_choice, check_number
 from dl_tensor import Op
 from dl_tensor.elementwise import match_dtypes
 
-from .conv_utils import (
-    check_fits,
-    check_images,
-    check_padding,
-    effective_size,
-    known_channels,
-    normalize_tuple,
-    output_length,
-    same_padding,
-    window_slice,
-)
+from .base_conv import BaseConv
+from .conv_utils import check_fits, effective_size, known_channels, same_padding, window_slice
 
 __all__ = ["Conv2D", "Conv2DOp", "Convolution2D", "col2im", "conv2d_composed", "conv_padding", "im2col"]
 
@@ -217,7 +210,7 @@ class Conv2DOp(Op):
             return dx, dkernel
         return dx, dkernel, dbias
 
-class Conv2D(Layer):
+class Conv2D(BaseConv):
     """2D convolution: ``filters`` learned patterns slid over the image.
 
     Args:
@@ -251,64 +244,36 @@ class Conv2D(Layer):
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None, dilation_rate=(1, 1),
                  groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
-        super().__init__(**kwargs)
-        owner = type(self).__name__
-        self.filters = check_number(owner, "filters", filters, minimum=1, integer=True)
-        self.kernel_size = normalize_tuple(owner, "kernel_size", kernel_size)
-        self.strides = normalize_tuple(owner, "strides", strides)
-        self.padding = check_padding(owner, padding)
-        self.dilation_rate = normalize_tuple(owner, "dilation_rate", dilation_rate)
-        if self.strides != (1, 1) and self.dilation_rate != (1, 1):
-            raise ValueError(f"{owner}: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras), got "
-                             f"strides={self.strides}, dilation_rate={self.dilation_rate}")
-        check_choice(owner, "data_format", data_format or "channels_last", ("channels_last",))
-        check_choice(owner, "groups", groups, (1,))
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
+        super().__init__(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
+                         bias_initializer, bias_regularizer, **kwargs)
+        self.filters = check_number(type(self).__name__, "filters", filters, minimum=1, integer=True)
+        check_choice(type(self).__name__, "groups", groups, (1,))
         self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
 
     def build(self, input_shape):
         channels = known_channels(self.name, input_shape)
         check_fits(self.name, input_shape, self.kernel_size, self.dilation_rate, self.padding)
         self.kernel = self.add_weight((*self.kernel_size, channels, self.filters), self.kernel_initializer,
                                       regularizer=self.kernel_regularizer, name="kernel")
-        self.bias = (self.add_weight((self.filters,), self.bias_initializer, regularizer=self.bias_regularizer,
-                                     name="bias") if self.use_bias else None)
+        self._add_bias(self.filters)
         self.input_spec = InputSpec(ndim=4, axes={-1: channels})
 
     def call(self, inputs):
         check_fits(self.name, inputs.shape, self.kernel_size, self.dilation_rate, self.padding)
         pads = conv_padding(inputs.shape[1], inputs.shape[2], self.kernel_size, self.strides, self.dilation_rate,
                             self.padding)
-        relu = self.activation is activations.relu
-        weights = (self.kernel,) if self.bias is None else (self.kernel, self.bias)
-        out = Conv2DOp(self.strides, self.dilation_rate, pads, relu=relu, use_bias=self.bias is not None)(
-            inputs, *weights)
-        return out if relu else self.activation(out)  # other activations come after the fused op
+        return self._run(partial(Conv2DOp, self.strides, self.dilation_rate, pads), inputs, self.kernel)
 
     def compute_output_shape(self, input_shape):
-        check_images(self.name, input_shape)
-        h, w = (output_length(size, k, s, self.padding, d) for size, k, s, d in
-                zip(input_shape[1:3], self.kernel_size, self.strides, self.dilation_rate))
-        return (input_shape[0], h, w, self.filters)
+        return (input_shape[0], *self._output_size(input_shape), self.filters)
 
     def get_config(self):
         return {
             **super().get_config(),
             "filters": self.filters,
-            "kernel_size": list(self.kernel_size),
-            "strides": list(self.strides),
-            "padding": self.padding,
-            "dilation_rate": list(self.dilation_rate),
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
         }
 
 

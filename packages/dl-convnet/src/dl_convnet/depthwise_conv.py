@@ -24,22 +24,21 @@ again. Tests hold the two equal.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 import dl_tensor as dt
-from dl_layers import InputSpec, Layer, activations, initializers, regularizers
-from dl_layers.checks import check_choice, check_number
+from dl_layers import InputSpec, initializers, regularizers
+from dl_layers.checks import check_number
 from dl_tensor import Op
 from dl_tensor.elementwise import match_dtypes
 
+from .base_conv import BaseConv
 from .conv_utils import (
     check_fits,
-    check_images,
-    check_padding,
     effective_size,
     known_channels,
-    normalize_tuple,
-    output_length,
     window_slice,
 )
 from .convolution import conv_padding, pad_images
@@ -168,7 +167,7 @@ class DepthwiseConv2DOp(Op):
         return dx, dkernel, (grad.sum(axis=(0, 1, 2)) if need[2] else None)  # (c * m,)
 
 
-class DepthwiseConv2D(Layer):
+class DepthwiseConv2D(BaseConv):
     """Depthwise 2D convolution: each channel convolved with its own ``depth_multiplier`` filters.
 
     Args:
@@ -202,23 +201,12 @@ class DepthwiseConv2D(Layer):
     def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1, data_format=None,
                  dilation_rate=(1, 1), activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
                  bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None, **kwargs):
-        super().__init__(**kwargs)
-        owner = type(self).__name__
-        self.kernel_size = normalize_tuple(owner, "kernel_size", kernel_size)
-        self.strides = normalize_tuple(owner, "strides", strides)
-        self.padding = check_padding(owner, padding)
-        self.depth_multiplier = check_number(owner, "depth_multiplier", depth_multiplier, minimum=1, integer=True)
-        check_choice(owner, "data_format", data_format or "channels_last", ("channels_last",))
-        self.dilation_rate = normalize_tuple(owner, "dilation_rate", dilation_rate)
-        if self.strides != (1, 1) and self.dilation_rate != (1, 1):
-            raise ValueError(f"{owner}: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras), got "
-                             f"strides={self.strides}, dilation_rate={self.dilation_rate}")
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
+        super().__init__(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
+                         bias_initializer, bias_regularizer, **kwargs)
+        self.depth_multiplier = check_number(type(self).__name__, "depth_multiplier", depth_multiplier, minimum=1,
+                                             integer=True)
         self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
         self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
 
     def build(self, input_shape):
         channels = known_channels(self.name, input_shape)
@@ -227,40 +215,24 @@ class DepthwiseConv2D(Layer):
         self.kernel = self.add_weight((*self.kernel_size, channels, self.depth_multiplier),
                                       self.depthwise_initializer, regularizer=self.depthwise_regularizer,
                                       name="kernel")
-        self.bias = (self.add_weight((channels * self.depth_multiplier,), self.bias_initializer,
-                                     regularizer=self.bias_regularizer, name="bias") if self.use_bias else None)
+        self._add_bias(channels * self.depth_multiplier)
         self.input_spec = InputSpec(ndim=4, axes={-1: channels})
 
     def call(self, inputs):
         check_fits(self.name, inputs.shape, self.kernel_size, self.dilation_rate, self.padding)
         pads = conv_padding(inputs.shape[1], inputs.shape[2], self.kernel_size, self.strides, self.dilation_rate,
                             self.padding)
-        relu = self.activation is activations.relu
-        weights = (self.kernel,) if self.bias is None else (self.kernel, self.bias)
-        out = DepthwiseConv2DOp(self.strides, self.dilation_rate, pads, relu=relu, use_bias=self.bias is not None)(
-            inputs, *weights)
-        return out if relu else self.activation(out)  # other activations come after the fused op
+        return self._run(partial(DepthwiseConv2DOp, self.strides, self.dilation_rate, pads), inputs, self.kernel)
 
     def compute_output_shape(self, input_shape):
-        check_images(self.name, input_shape)
-        check_fits(self.name, input_shape, self.kernel_size, self.dilation_rate, self.padding)
-        h, w = (output_length(size, k, s, self.padding, d) for size, k, s, d in
-                zip(input_shape[1:3], self.kernel_size, self.strides, self.dilation_rate))
         channels = input_shape[3]
-        return (input_shape[0], h, w, None if channels is None else channels * self.depth_multiplier)
+        return (input_shape[0], *self._output_size(input_shape),
+                None if channels is None else channels * self.depth_multiplier)
 
     def get_config(self):
         return {
             **super().get_config(),
-            "kernel_size": list(self.kernel_size),
-            "strides": list(self.strides),
-            "padding": self.padding,
             "depth_multiplier": self.depth_multiplier,
-            "dilation_rate": list(self.dilation_rate),
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
             "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
             "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
         }

@@ -21,17 +21,18 @@ order: depthwise kernel ``(kh, kw, channels, depth_multiplier)``, pointwise kern
 
 from __future__ import annotations
 
-from dl_layers import InputSpec, Layer, activations, initializers, regularizers
-from dl_layers.checks import check_choice, check_number
+from dl_layers import InputSpec, initializers, regularizers
+from dl_layers.checks import check_number
 
-from .conv_utils import check_fits, check_images, check_padding, known_channels, normalize_tuple, output_length
+from .base_conv import BaseConv
+from .conv_utils import check_fits, known_channels
 from .convolution import Conv2DOp, conv_padding
 from .depthwise_conv import DepthwiseConv2DOp
 
 __all__ = ["SeparableConv2D", "SeparableConvolution2D"]
 
 
-class SeparableConv2D(Layer):
+class SeparableConv2D(BaseConv):
     """Depthwise separable 2D convolution: per-channel spatial filters, then a 1x1 convolution.
 
     Args:
@@ -68,26 +69,15 @@ class SeparableConv2D(Layer):
                  depth_multiplier=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
                  pointwise_initializer="glorot_uniform", bias_initializer="zeros", depthwise_regularizer=None,
                  pointwise_regularizer=None, bias_regularizer=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
+                         bias_initializer, bias_regularizer, **kwargs)
         owner = type(self).__name__
         self.filters = check_number(owner, "filters", filters, minimum=1, integer=True)
-        self.kernel_size = normalize_tuple(owner, "kernel_size", kernel_size)
-        self.strides = normalize_tuple(owner, "strides", strides)
-        self.padding = check_padding(owner, padding)
-        check_choice(owner, "data_format", data_format or "channels_last", ("channels_last",))
-        self.dilation_rate = normalize_tuple(owner, "dilation_rate", dilation_rate)
-        if self.strides != (1, 1) and self.dilation_rate != (1, 1):
-            raise ValueError(f"{owner}: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras), got "
-                             f"strides={self.strides}, dilation_rate={self.dilation_rate}")
         self.depth_multiplier = check_number(owner, "depth_multiplier", depth_multiplier, minimum=1, integer=True)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
         self.depthwise_initializer = initializers.get(depthwise_initializer)
         self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
         self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
         self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
 
     def build(self, input_shape):
         channels = known_channels(self.name, input_shape)
@@ -98,8 +88,7 @@ class SeparableConv2D(Layer):
                                                 name="depthwise_kernel")
         self.pointwise_kernel = self.add_weight((1, 1, middle, self.filters), self.pointwise_initializer,
                                                 regularizer=self.pointwise_regularizer, name="pointwise_kernel")
-        self.bias = (self.add_weight((self.filters,), self.bias_initializer, regularizer=self.bias_regularizer,
-                                     name="bias") if self.use_bias else None)
+        self._add_bias(self.filters)
         self.input_spec = InputSpec(ndim=4, axes={-1: channels})
 
     def call(self, inputs):
@@ -110,35 +99,20 @@ class SeparableConv2D(Layer):
         middle = DepthwiseConv2DOp(self.strides, self.dilation_rate, pads, use_bias=False)(
             inputs, self.depthwise_kernel)
         # 2. pointwise: a 1x1 convolution (n, out_h, out_w, c * depth_multiplier) -> (n, out_h, out_w, filters)
-        relu = self.activation is activations.relu
-        weights = (self.pointwise_kernel,) if self.bias is None else (self.pointwise_kernel, self.bias)
-        out = Conv2DOp(relu=relu, use_bias=self.bias is not None)(middle, *weights)
-        return out if relu else self.activation(out)  # other activations come after the fused op
+        return self._run(Conv2DOp, middle, self.pointwise_kernel)
 
     def compute_output_shape(self, input_shape):
-        check_images(self.name, input_shape)
-        check_fits(self.name, input_shape, self.kernel_size, self.dilation_rate, self.padding)
-        h, w = (output_length(size, k, s, self.padding, d) for size, k, s, d in
-                zip(input_shape[1:3], self.kernel_size, self.strides, self.dilation_rate))
-        return (input_shape[0], h, w, self.filters)
+        return (input_shape[0], *self._output_size(input_shape), self.filters)
 
     def get_config(self):
         return {
             **super().get_config(),
             "filters": self.filters,
-            "kernel_size": list(self.kernel_size),
-            "strides": list(self.strides),
-            "padding": self.padding,
-            "dilation_rate": list(self.dilation_rate),
             "depth_multiplier": self.depth_multiplier,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
             "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
             "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
             "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
             "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
         }
 
 
