@@ -3,7 +3,6 @@ checked), feature extraction, freezing and fine-tuning as in the book, and trans
 pretrained base learns a new task from few samples better than the same net from scratch."""
 
 import hashlib
-import json
 import shutil
 
 import numpy as np
@@ -188,7 +187,3 @@ def test_a_model_built_on_the_base_saves_and_loads(tmp_path):
     np.testing.assert_allclose(L.load_model(tmp_path / "transfer.dlbook").predict(x, verbose=0),
                                model.predict(x, verbose=0), rtol=1e-6)
 
-
-def test_card_json_is_plain_json():
-    text = mini_vgg.Path(mini_vgg.__file__).with_name(mini_vgg.CARD_FILE).read_text()
-    assert json.loads(text) == model_card()
