@@ -122,6 +122,18 @@ def _toposort(root_op) -> list:
     return order
 
 
+def _needed_inputs(order: list, target_ids: set) -> dict:
+    """For each op (``order``: creators before users), one flag per input: does a target lie
+    at or below that input? Only those input gradients are needed."""
+    needed = {}
+    for op in order:
+        needed[op] = tuple(
+            bool(t.requires_grad and (id(t) in target_ids or (t._op is not None and True in needed.get(t._op, ()))))
+            for t in op.inputs
+        )
+    return needed
+
+
 def _accumulate_leaf(t, g, handed_out: set, sink: dict | None) -> None:
     """Add ``g`` into ``t.grad`` (or into ``sink[id(t)]``); a stored gradient is always a
     private, writable array.
@@ -143,7 +155,8 @@ def _accumulate_leaf(t, g, handed_out: set, sink: dict | None) -> None:
         sink[id(t)] = g
 
 
-def backward(root, grad=None, retain_graph: bool = False, sink: dict | None = None) -> None:
+def backward(root, grad=None, retain_graph: bool = False, sink: dict | None = None,
+             targets: list | None = None) -> None:
     """Fill ``.grad`` of every leaf tensor that ``root`` depends on.
 
     Args:
@@ -152,6 +165,11 @@ def backward(root, grad=None, retain_graph: bool = False, sink: dict | None = No
         retain_graph: keep saved buffers so that backward can run through the graph again.
         sink: if given, a dict that receives ``{id(leaf): gradient}`` instead of ``.grad``
             (what ``grad`` and ``GradientTape`` use: they return gradients, they store none).
+        targets: with ``sink``, the only tensors whose gradients are wanted: leaves, or
+            tensors computed on the way (a layer's output, as Grad-CAM asks for). Backward
+            then runs only the ops on a path from ``root`` to a target, and asks each op
+            (through ``needs_input_grad``) for the input gradients those paths need: the
+            gradient of a loss with respect to an image computes no weight gradient.
     """
     if not root.requires_grad:
         raise BackwardError(
@@ -175,13 +193,26 @@ def backward(root, grad=None, retain_graph: bool = False, sink: dict | None = No
         _accumulate_leaf(root, grad, handed_out, sink)
         return
 
+    order = _toposort(root._op)
+    wanted, needed = {}, None  # op -> [(output index, id)] of intermediates asked for; op -> input flags
+    if targets is not None:
+        for t in targets:
+            if t._op is not None:
+                wanted.setdefault(t._op, []).append((t._index, id(t)))
+        needed = _needed_inputs(order, {id(t) for t in targets})
     pending = {}  # op -> list of output gradients (one per output), freed once used
     slot = [None] * root._op.n_outputs
     slot[root._index] = grad
     pending[root._op] = slot
-    for op in reversed(_toposort(root._op)):
+    for op in reversed(order):
         out_grads = pending.pop(op, None)
         if out_grads is None:  # every path to this op returned None gradients
+            continue
+        for index, key in wanted.get(op, ()):  # every user of the output has added its part by now
+            if out_grads[index] is not None:
+                sink[key] = np.array(out_grads[index])
+        flags = None if needed is None else needed[op]
+        if flags is not None and True not in flags:  # no target lies below this op
             continue
         if op.released:
             raise BackwardError(
@@ -191,14 +222,19 @@ def backward(root, grad=None, retain_graph: bool = False, sink: dict | None = No
             )
         if op.watched:
             op.check_versions()
-        if op.n_outputs == 1:
-            in_grads = op.backward(out_grads[0])
-        else:
+        if op.n_outputs > 1:
             for i, g in enumerate(out_grads):  # outputs nobody used get zero gradients
                 if g is None:
                     shape, dtype = op.output_meta[i]
                     out_grads[i] = np.zeros(shape, dtype)
+        if flags is None or flags == op.needs_input_grad:
             in_grads = op.backward(*out_grads)
+        else:  # ask only for the input gradients that lead to a target
+            recorded, op.needs_input_grad = op.needs_input_grad, flags
+            try:
+                in_grads = op.backward(*out_grads)
+            finally:
+                op.needs_input_grad = recorded
         if type(in_grads) is not tuple:
             in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)
         if len(in_grads) != len(op.inputs):
@@ -211,7 +247,7 @@ def backward(root, grad=None, retain_graph: bool = False, sink: dict | None = No
             if op.watched:
                 op._unwatch()
         for i, (t, g) in enumerate(zip(op.inputs, in_grads)):
-            if g is None or not t.requires_grad:
+            if g is None or not t.requires_grad or (flags is not None and not flags[i]):
                 continue
             if not isinstance(g, np.ndarray | np.generic):
                 raise TypeError(

@@ -19,7 +19,8 @@ def grad(output, inputs, grad_output=None, retain_graph: bool = False) -> list:
     """Gradients of ``output`` with respect to each tensor of ``inputs``, returned, not stored.
 
     Unlike ``output.backward()``, nothing is written into any ``.grad``. An input that
-    ``output`` does not depend on gets None.
+    ``output`` does not depend on gets None. Inputs may be leaves or tensors computed
+    on the way (a layer's output, for Grad-CAM).
 
     Examples:
         >>> from dl_tensor import Tensor
@@ -36,7 +37,7 @@ def grad(output, inputs, grad_output=None, retain_graph: bool = False) -> list:
         return [None] * len(inputs)
     sink: dict = {}
     backward(output, None if grad_output is None else np.asarray(getattr(grad_output, "data", grad_output)),
-             retain_graph, sink)
+             retain_graph, sink, [t for t in inputs if t.requires_grad])
     return [None if id(t) not in sink else Tensor._from_op(sink[id(t)], None, 0, False) for t in inputs]
 
 
