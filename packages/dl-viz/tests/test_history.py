@@ -199,7 +199,7 @@ def test_smooth_curve_factor_out_of_range(factor):
 
 
 def test_smooth_curve_bad_values():
-    with pytest.raises(ValueError, match=r"smooth_curve: argument `values` must be 1-D .* got shape \(2, 2\)"):
+    with pytest.raises(ValueError, match=r"smooth_curve: argument `values` must be a flat list .* shape \(2, 2\)"):
         smooth_curve([[1.0, 2.0], [3.0, 4.0]])
     with pytest.raises(ValueError, match=r"smooth_curve: argument `values` must be a list of numbers"):
         smooth_curve(["a", "b"])

@@ -101,3 +101,19 @@ def test_the_pictures_render():
     assert len(fig.axes[0].patches) == 40 and _png_std(fig) > 0
     with pytest.raises(ValueError, match="2 class_names for 3 classes|class_names"):
         plot_adversarial(model, x[0], 0, 0.1, class_names=["a", "b"])
+
+
+def test_input_gradient_follows_the_compiled_loss_whatever_its_reduction():
+    from dl_layers import losses
+
+    model = Sequential([Dense(2, input_shape=(3,))])  # linear: y = x W + b
+    w, b = model.get_weights()
+    x = np.random.default_rng(4).normal(size=(4, 3)).astype(np.float32)
+    target = np.random.default_rng(5).normal(size=(4, 2)).astype(np.float32)
+    model.compile(optimizer="sgd", loss="mse")
+    expected = (2 / 2) * (x @ w + b - target) @ w.T  # d mean_j (y_j - t_j)^2 / dx, per sample
+    np.testing.assert_allclose(input_gradient(model, x, target), expected, rtol=1e-4, atol=1e-6)
+    summed = losses.MeanSquaredError(reduction="sum")
+    np.testing.assert_allclose(input_gradient(model, x, target, loss=summed), expected, rtol=1e-4, atol=1e-6)
+    model.compile(optimizer="sgd", loss=lambda y_true, y_pred: ((y_pred - y_true) ** 2).mean(axis=-1))
+    np.testing.assert_allclose(input_gradient(model, x, target), expected, rtol=1e-4, atol=1e-6)

@@ -69,17 +69,21 @@ def _ordered_by_epoch(columns: dict[str, np.ndarray], epochs) -> dict[str, list[
     return {name: (values if order is None else values[order]).tolist() for name, values in columns.items()}
 
 
+def _per_epoch(values, what: str) -> np.ndarray:
+    """``values`` as a 1-D float array (one value per epoch), or an error starting with ``what``."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{what} must be a list of numbers, got {values!r}") from err
+    if array.ndim != 1:
+        raise ValueError(f"{what} must be a flat list of numbers (one per epoch), got an array of shape {array.shape}")
+    return array
+
+
 def _from_mapping(mapping: Mapping, where: str) -> dict[str, list[float]]:
     columns = {}
     for name, values in mapping.items():
-        try:
-            array = np.asarray(values, dtype=float)
-        except (TypeError, ValueError) as err:
-            raise ValueError(f"read_history: {where}[{name!r}] must be a list of numbers, got {values!r}") from err
-        if array.ndim != 1:
-            raise ValueError(f"read_history: {where}[{name!r}] must be a flat list of numbers (one per epoch), "
-                             f"got an array of shape {array.shape}")
-        columns[str(name)] = array
+        columns[str(name)] = _per_epoch(values, f"read_history: {where}[{name!r}]")
     epochs = columns.pop("epoch", None)
     lengths = {name: len(values) for name, values in columns.items()}
     if not columns or max(lengths.values()) == 0:
@@ -180,13 +184,7 @@ def smooth_curve(values, factor: float = 0.8) -> np.ndarray:
         array([1.   , 0.5  , 0.25 , 0.625])
     """
     factor = check_number("smooth_curve", "factor", factor, minimum=0, maximum=1, max_inclusive=False)
-    try:
-        values = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"smooth_curve: argument `values` must be a list of numbers, got {values!r}") from err
-    if values.ndim != 1:
-        raise ValueError(f"smooth_curve: argument `values` must be 1-D (one value per epoch), "
-                         f"got shape {values.shape}")
+    values = _per_epoch(values, "smooth_curve: argument `values`")
     smoothed = np.full_like(values, np.nan)
     previous = None
     for epoch, value in enumerate(values):  # a loop over epochs: each point needs the previous one

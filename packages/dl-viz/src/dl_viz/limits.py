@@ -25,10 +25,19 @@ from .submodel import as_batch, model_inputs
 
 
 def _loss(model, loss):
+    """The loss as a ``Loss`` (its ``call`` gives per-sample values): ``loss``, else the model's
+    compiled loss, else sparse categorical cross-entropy."""
     if loss is None:
-        compiled = getattr(model, "loss", None)
-        loss = compiled if isinstance(compiled, str | losses.Loss) else "sparse_categorical_crossentropy"
-    return losses.get(loss)
+        loss = getattr(model, "loss", None)
+        if isinstance(loss, dict | list | tuple):
+            raise ValueError(f"model '{model.name}' was compiled with one loss per output; give loss= for the one "
+                             "output dl-viz looks at")
+        if loss is None:
+            loss = "sparse_categorical_crossentropy"
+    loss = losses.get(loss)
+    if not isinstance(loss, losses.Loss):
+        raise TypeError(f"loss must be a loss name, a Loss or a function (y_true, y_pred), got {loss!r}")
+    return loss
 
 
 def input_gradient(model, x, y, loss=None) -> np.ndarray:
@@ -57,8 +66,8 @@ def input_gradient(model, x, y, loss=None) -> np.ndarray:
     if labels.shape[0] != batch.shape[0]:
         raise ValueError(f"input_gradient: {batch.shape[0]} inputs but {labels.shape[0]} labels")
     inputs = Tensor(batch, requires_grad=True)
-    value = _loss(model, loss)(labels, model(inputs, training=False))
-    (g,) = grad(value * float(batch.shape[0]), [inputs])  # the sum over samples: each sample's own gradient
+    per_sample = _loss(model, loss).call(labels, model(inputs, training=False))  # (n,), whatever the reduction
+    (g,) = grad(per_sample.sum(), [inputs])  # a sample's input only moves its own loss: each its own gradient
     return g.data
 
 
