@@ -92,7 +92,8 @@ def _from_mapping(mapping: Mapping, where: str) -> dict[str, list[float]]:
         if epochs is not None:
             lengths = {"epoch": len(epochs), **lengths}
         raise ValueError(f"read_history: the lists of {where} must have one value per epoch, the same length; "
-                         f"got lengths {lengths}")
+                         f"got lengths {lengths} (fit(validation_freq=k) logs validation every k epochs only: "
+                         "put NaN in the other epochs' places)")
     return _ordered_by_epoch(columns, epochs)
 
 
