@@ -1,11 +1,17 @@
-"""mkdocs hook of the combined site (mkdocs.yml): figures drawn during the build.
+"""mkdocs hook: figures drawn during the docs build, never committed.
 
-* dl-viz's chapter figures, through that chapter's own hook (``packages/dl-viz/docs_hooks.py``),
-  as ``dl-viz/figures/...``;
-* the figures of "What a convnet learns" (``docs/convnet-visualization.md``), where dl-viz meets
-  dl-convnet, drawn by ``tools/convnet_figures.py`` as ``figures/...``.
+Every site lists this file under ``hooks:``: the combined site (``mkdocs.yml``) and the chapter
+sites that draw figures (``packages/dl-NAME/mkdocs.yml``, as ``../../tools/docs_hooks.py``).
+Before the pages are read, ``on_files`` runs
 
-Nothing drawn is committed: the pictures always show what the code does today.
+* ``packages/dl-NAME/docs_figures.py`` of the chapter being built (of every chapter that has
+  one, for the combined site): small models trained in seconds, then the chapter's pictures,
+  added beside its pages as ``figures/NAME.png`` (``dl-NAME/figures/...`` in the combined site);
+* for the combined site, ``tools/convnet_figures.py``: the page "What a convnet learns", where
+  dl-viz meets dl-convnet, as ``figures/...``.
+
+So the pictures always show what the code does today, and ``mkdocs build --strict`` checks
+every image link. Each script runs once per process (``mkdocs serve`` rebuilds often).
 """
 
 from __future__ import annotations
@@ -17,22 +23,33 @@ from pathlib import Path
 from mkdocs.structure.files import File
 
 REPO = Path(__file__).resolve().parents[1]
-_drawn: dict[str, Path] = {}  # one drawing per process (mkdocs serve rebuilds often)
+_drawn: dict[Path, Path] = {}  # script -> the folder it drew into
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _draw(script: Path) -> Path:
+    if script not in _drawn:
+        spec = importlib.util.spec_from_file_location(f"docs_figures_{script.parent.name}", script)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        out = Path(tempfile.mkdtemp(prefix=f"{script.parent.name}-figures-"))
+        module.main(out)
+        _drawn[script] = out
+    return _drawn[script]
+
+
+def _add(files, config, folder: Path, prefix: str) -> None:
+    for png in sorted(folder.glob("*.png")):
+        files.append(File.generated(config, f"{prefix}figures/{png.name}", abs_src_path=str(png)))
 
 
 def on_files(files, config):
-    files = _load(REPO / "packages" / "dl-viz" / "docs_hooks.py", "dl_viz_docs_hooks").on_files(files, config)
-    if "convnet" not in _drawn:
-        out = Path(tempfile.mkdtemp(prefix="dl-book-convnet-figures-"))
-        _load(REPO / "tools" / "convnet_figures.py", "dl_book_convnet_figures").main(out)
-        _drawn["convnet"] = out
-    for png in sorted(_drawn["convnet"].glob("*.png")):
-        files.append(File.generated(config, f"figures/{png.name}", abs_src_path=str(png)))
+    chapters = sorted(REPO.glob("packages/*/docs_figures.py"))
+    if config["site_name"] == "dl-book":  # the combined site
+        for script in chapters:
+            _add(files, config, _draw(script), f"{script.parent.name}/")
+        _add(files, config, _draw(REPO / "tools" / "convnet_figures.py"), "")
+    else:
+        for script in chapters:
+            if script.parent.name == config["site_name"]:
+                _add(files, config, _draw(script), "")
     return files

@@ -2,7 +2,7 @@
 
     python packages/dl-viz/docs_figures.py OUT_DIR
 
-The docs build runs this (``docs_hooks.py``), so the pictures always show what the code
+The docs build runs this (``tools/docs_hooks.py``), so the pictures always show what the code
 does today; ``tests/test_docs_figures.py`` runs it too and checks what the pictures show.
 Only dl-layers models (the chapter site must build with dl-viz alone): a 1x1 "convolution"
 (a ``Dense`` applied to every pixel) with global max pooling that finds a bright patch,

@@ -288,3 +288,15 @@ def test_training_steps_leave_the_models_structure_as_it_was():
         model.evaluate(np.ones((8, 3)), np.ones((8, 1)), verbose=0)
     assert len(model._tracked) == tracked
     assert model._flatten_layers() == layers
+
+
+def test_get_compile_config_gives_what_compile_got():
+    from dl_layers import Dense, Sequential
+
+    model = Sequential([Dense(2, input_shape=(3,))])
+    assert model.get_compile_config() is None
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"], loss_weights=None)
+    config = model.get_compile_config()
+    assert config == {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"], "loss_weights": None}
+    config["loss"] = "mse"  # a copy: the model's own is untouched
+    assert model.get_compile_config()["loss"] == "sparse_categorical_crossentropy"

@@ -238,6 +238,19 @@ class Model(Layer):
     def compiled(self) -> bool:
         return self.optimizer is not None
 
+    def get_compile_config(self) -> dict | None:
+        """The ``loss``, ``metrics`` and ``loss_weights`` given to ``compile`` (None before it), as
+        Keras 3's ``get_compile_config``: enough to score something else the same way.
+
+        Examples:
+            >>> from dl_layers import Dense, Sequential
+            >>> model = Sequential([Dense(1, input_shape=(2,))])
+            >>> model.compile(optimizer="rmsprop", loss="mse", metrics=["mae"])
+            >>> model.get_compile_config()
+            {'loss': 'mse', 'metrics': ['mae'], 'loss_weights': None}
+        """
+        return dict(self._compile_config) if self.compiled else None
+
     def _assert_compiled(self, what: str) -> None:
         if not self.compiled:
             raise RuntimeError(f"Model '{self.name}': call compile(optimizer=..., loss=...) before {what}()")

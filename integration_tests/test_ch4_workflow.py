@@ -1,0 +1,58 @@
+"""Chapter 4 end to end: the book's K-fold regression on Boston housing (the book's own data,
+from the copy inside the mlxtend wheel: no network), and iterated K-fold in two processes."""
+
+import os
+
+import numpy as np
+import pytest
+
+import dl_layers as L
+from dl_workflow import IteratedKFold, KFold, MeanRegressor, Normalizer, cross_validate, evaluate_baseline
+from dl_workflow.datasets import boston_housing
+
+
+@pytest.fixture(scope="module")
+def boston():
+    import mlxtend.data
+
+    path = os.path.join(os.path.dirname(mlxtend.data.__file__), "data", "boston_housing.csv")
+    return boston_housing.load_data(path=path)  # Keras's split: 404 training and 102 test houses
+
+
+def build_model():
+    """The book's model: two Dense(64, relu), one linear output; rmsprop, mse, mae."""
+    model = L.Sequential([L.Dense(64, activation="relu", input_shape=(13,)), L.Dense(64, activation="relu"),
+                          L.Dense(1)])
+    model.compile(optimizer="rmsprop", loss="mse", metrics=["mae"])
+    return model
+
+
+def test_the_data_is_keras_split(boston):
+    (x_train, y_train), (x_test, y_test) = boston
+    assert x_train.shape == (404, 13) and x_test.shape == (102, 13)
+    np.testing.assert_allclose(y_train[:5], [15.2, 42.3, 50.0, 21.1, 17.7])  # the book's printout
+
+
+def test_the_books_k_fold_protocol_beats_the_mean_baseline_by_far(boston):
+    (x_train, y_train), (x_test, y_test) = boston
+    result = cross_validate(build_model, x_train.astype("float32"), y_train.astype("float32"), cv=KFold(4),
+                            fit_kwargs={"epochs": 60, "batch_size": 16}, normalizer=Normalizer(), seed=0)
+    baseline = np.mean([evaluate_baseline(MeanRegressor().fit(x_train[tr], y_train[tr]), x_train[va], y_train[va],
+                                          loss="mse", metrics=["mae"], return_dict=True)["mae"]
+                        for tr, va in result.folds])
+    mae = result.mean["mae"]
+    print(f"\nBoston housing, 4-fold validation MAE: model {mae:.2f} (folds {np.round(result.scores['mae'], 2)}), "
+          f"mean baseline {baseline:.2f} (the book: 2.4 for the model)")
+    assert mae < 0.5 * baseline  # about 2.5 against 6.6 thousand dollars
+    assert mae < 3.2
+
+
+def test_iterated_k_fold_in_two_processes_equals_one_process(boston):
+    (x_train, y_train), _ = boston
+    x, y = x_train[:200].astype("float32"), y_train[:200].astype("float32")
+    kwargs = {"cv": IteratedKFold(n_splits=2, n_repeats=2, seed=1), "fit_kwargs": {"epochs": 5, "batch_size": 32},
+              "normalizer": Normalizer(), "seed": 3}
+    parallel = cross_validate(build_model, x, y, n_jobs=2, **kwargs)
+    serial = cross_validate(build_model, x, y, n_jobs=1, **kwargs)
+    assert len(parallel.folds) == 4
+    np.testing.assert_allclose(parallel.scores["mae"], serial.scores["mae"], rtol=1e-5)
