@@ -473,7 +473,19 @@ class _Splitter:
                              f"ask for at most {n} folds")
 
 
-class KFold(_Splitter):
+class _KFoldBase(_Splitter):
+    """What KFold and StratifiedKFold share: K, whether to shuffle, and the seed."""
+
+    _params = ("n_splits", "shuffle", "seed")
+
+    def __init__(self, n_splits=5, *, shuffle=False, seed=None, random_state=None):
+        self.n_splits = check_number(self._name, "n_splits", n_splits, minimum=2, integer=True)
+        self.shuffle = check_bool(self._name, "shuffle", shuffle)
+        self.seed = _resolve_seed(self._name, seed, random_state)
+        _no_seed_without_shuffle(self._name, self.shuffle, self.seed)
+
+
+class KFold(_KFoldBase):
     """K-fold validation: K folds, each the validation set once while the K - 1 others train.
 
     The folds differ in size by one sample at most (the first ``n % n_splits`` are one larger)
@@ -499,13 +511,6 @@ class KFold(_Splitter):
     """
 
     _name = "KFold"
-    _params = ("n_splits", "shuffle", "seed")
-
-    def __init__(self, n_splits=5, *, shuffle=False, seed=None, random_state=None):
-        self.n_splits = check_number(self._name, "n_splits", n_splits, minimum=2, integer=True)
-        self.shuffle = check_bool(self._name, "shuffle", shuffle)
-        self.seed = _resolve_seed(self._name, seed, random_state)
-        _no_seed_without_shuffle(self._name, self.shuffle, self.seed)
 
     def _split(self, owner, n, y):
         self._check_enough(owner, n)
@@ -513,7 +518,7 @@ class KFold(_Splitter):
         return _folds_from_labels([_kfold_labels(n, self.n_splits, order)], self.n_splits)
 
 
-class StratifiedKFold(_Splitter):
+class StratifiedKFold(_KFoldBase):
     """K-fold validation that keeps the class proportions in every fold (scikit-learn's).
 
     The book does not name it, but it answers the book's warning about ordered or unbalanced
@@ -540,13 +545,6 @@ class StratifiedKFold(_Splitter):
     """
 
     _name = "StratifiedKFold"
-    _params = ("n_splits", "shuffle", "seed")
-
-    def __init__(self, n_splits=5, *, shuffle=False, seed=None, random_state=None):
-        self.n_splits = check_number(self._name, "n_splits", n_splits, minimum=2, integer=True)
-        self.shuffle = check_bool(self._name, "shuffle", shuffle)
-        self.seed = _resolve_seed(self._name, seed, random_state)
-        _no_seed_without_shuffle(self._name, self.shuffle, self.seed)
 
     def _split(self, owner, n, y):
         self._check_enough(owner, n)
