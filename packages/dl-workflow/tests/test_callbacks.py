@@ -936,3 +936,19 @@ def test_the_second_editions_callbacks_list(tmp_path):
     history = model.fit(X, LABELS, epochs=10, callbacks=callbacks_list, validation_split=0.25, verbose=0)
     assert os.path.exists(tmp_path / "checkpoint_path.keras")
     assert len(summaries(tmp_path / "logs" / "validation")["epoch_accuracy"]) == len(history.history["loss"])
+
+
+def test_monitoring_a_validation_metric_with_validation_every_other_epoch():
+    """fit(validation_freq=2) validates on epochs 2, 4...: the others are skipped, not an error."""
+    import dl_layers
+
+    model = dl_layers.Sequential([dl_layers.Dense(1, input_shape=(2,))])
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.default_rng(0).normal(size=(20, 2)).astype(np.float32)
+    stop = EarlyStopping(monitor="val_loss", patience=10)
+    lower = ReduceLROnPlateau(monitor="val_loss", patience=10)
+    history = model.fit(x, x[:, :1], epochs=4, validation_data=(x, x[:, :1]), validation_freq=2, verbose=0,
+                        callbacks=[stop, lower])
+    assert len(history.history["loss"]) == 4 and len(history.history["val_loss"]) == 2
+    assert stop.best == pytest.approx(min(history.history["val_loss"]))
+    assert stop.params["validation_freq"] == 2 and stop.params["do_validation"] is True

@@ -20,7 +20,8 @@ from tqdm.auto import tqdm
 
 class Callback:
     """Base class: override the hooks you need. ``self.model`` and ``self.params``
-    (``epochs``, ``steps``, ``verbose``) are set before training starts."""
+    (``epochs``, ``steps``, ``verbose``; in ``fit`` also ``do_validation`` and
+    ``validation_freq``) are set before training starts."""
 
     def __init__(self):
         self.model = None

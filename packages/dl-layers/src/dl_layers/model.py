@@ -397,7 +397,8 @@ class Model(Layer):
         history = History()
         extra = [ProgbarLogger(verbose)] if verbose else []
         cbs = CallbackList([*extra, *(callbacks or []), history], self,
-                           {"epochs": epochs, "steps": train.steps, "verbose": verbose})
+                           {"epochs": epochs, "steps": train.steps, "verbose": verbose,
+                            "do_validation": val is not None, "validation_freq": validation_freq})
         self.stop_training = False
         self.history = history
         cbs.on_train_begin()

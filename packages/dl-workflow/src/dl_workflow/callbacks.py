@@ -131,7 +131,9 @@ class _Monitoring:
         validation = any(k.startswith("val_") for k in logs)
         key = _find_key(logs, self.monitor)
         if key is None:
-            if self.monitor.startswith("val_") and not validation and self._seen_validation:
+            params = getattr(self, "params", None) or {}
+            later = params.get("do_validation") and params.get("validation_freq", 1) > 1
+            if self.monitor.startswith("val_") and not validation and (self._seen_validation or later):
                 return None  # fit(validation_freq=k): this epoch was not validated
             hint = ""
             if self.monitor.startswith("val_") and not validation:
