@@ -370,3 +370,13 @@ def test_callback_list_rejects_non_callbacks_and_unknown_attributes():
     assert cbs.callbacks[0].model == "model" and cbs.callbacks[0].params == {"epochs": 1}
     with pytest.raises(AttributeError):
         cbs.set_model  # noqa: B018
+
+
+def test_other_spellings_keep_prefixes_and_both_directions():
+    from dl_layers.callbacks import other_spellings
+
+    assert other_spellings("val_acc") == ["val_accuracy"]
+    assert other_spellings("val_accuracy") == ["val_acc"]
+    assert other_spellings("mse") == ["mean_squared_error"]
+    assert other_spellings("lr") == ["learning_rate"]
+    assert other_spellings("loss") == [] and other_spellings(3) == []

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dl_layers.callbacks import History
 from dl_viz.figure_utils import new_axes
-from dl_viz.history import is_better_lower, plot_history, read_history, smooth_curve
+from dl_viz.history import plot_history, read_history, smooth_curve
 
 HISTORY = {
     "loss": [0.9, 0.6, 0.45, 0.35, 0.3],
@@ -35,27 +35,6 @@ def marker_of(ax):
     line = ax.lines[-1]
     assert line.get_label().startswith("best epoch")
     return line.get_xdata()[0], line.get_ydata()[0]
-
-
-# -- is_better_lower ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", ["loss", "val_loss", "mae", "val_mae", "mse", "mean_absolute_error",
-                                  "mean_squared_error", "binary_crossentropy", "val_categorical_crossentropy",
-                                  "error_rate", "reconstruction_loss", "Loss"])
-def test_losses_and_errors_are_better_lower(name):
-    assert is_better_lower(name) is True
-
-
-@pytest.mark.parametrize("name", ["accuracy", "acc", "val_acc", "val_accuracy", "auc", "precision", "recall",
-                                  "binary_accuracy", "top_k_categorical_accuracy"])
-def test_scores_are_better_higher(name):
-    assert is_better_lower(name) is False
-
-
-def test_is_better_lower_wants_a_name():
-    with pytest.raises(TypeError, match=r"is_better_lower: argument `name` must be a metric name"):
-        is_better_lower(3)
 
 
 # -- read_history -------------------------------------------------------------------------------

@@ -82,22 +82,35 @@ class CallbackList:
         return call
 
 
+EDITION_SPELLINGS = (("acc", "accuracy"), ("mae", "mean_absolute_error"), ("mse", "mean_squared_error"),
+                     ("lr", "learning_rate"))
+"""The two editions' names of the same logged value (the first edition logs ``acc`` and ``lr``)."""
+
+
+def other_spellings(name) -> list:
+    """``"val_acc"`` -> ``["val_accuracy"]``: the same logged value under the other edition's name
+    (prefixes such as ``val_`` kept); an empty list when there is none.
+
+    Examples:
+        >>> other_spellings("val_acc"), other_spellings("mean_absolute_error"), other_spellings("loss")
+        (['val_accuracy'], ['mae'], [])
+    """
+    if not isinstance(name, str):
+        return []
+    out = []
+    for a, b in EDITION_SPELLINGS:
+        for src, dst in ((a, b), (b, a)):
+            if name == src or name.endswith("_" + src):
+                out.append(name[: len(name) - len(src)] + dst)  # keeps prefixes such as "val_"
+    return out
+
+
 class HistoryDict(dict):
     """The ``history.history`` dict; it also answers to the other edition's key names
     (``acc``/``accuracy``, ``val_acc``/``val_accuracy``, ``mae``/``mean_absolute_error``...)."""
 
-    _PAIRS = (("acc", "accuracy"), ("mae", "mean_absolute_error"), ("mse", "mean_squared_error"))
-
     def _alias(self, key):
-        if not isinstance(key, str):
-            return None
-        for a, b in self._PAIRS:
-            for src, dst in ((a, b), (b, a)):
-                if key == src or key.endswith("_" + src):
-                    alt = key[: len(key) - len(src)] + dst  # keeps prefixes such as "val_"
-                    if dict.__contains__(self, alt):
-                        return alt
-        return None
+        return next((alt for alt in other_spellings(key) if dict.__contains__(self, alt)), None)
 
     def __missing__(self, key):
         alt = self._alias(key)

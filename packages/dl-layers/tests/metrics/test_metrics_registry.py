@@ -237,7 +237,8 @@ def test_every_public_name_is_exported():
 def test_docstring_examples_run():
     modules = package_modules(metrics)
     assert modules == ["dl_layers.metrics", "dl_layers.metrics.accuracy_metrics", "dl_layers.metrics.base_metric",
-                       "dl_layers.metrics.confusion_metrics", "dl_layers.metrics.probabilistic_metrics",
+                       "dl_layers.metrics.confusion_metrics", "dl_layers.metrics.direction",
+                       "dl_layers.metrics.probabilistic_metrics",
                        "dl_layers.metrics.regression_metrics"]
     attempted = 0
     with np.printoptions(precision=4, suppress=True):

@@ -26,7 +26,7 @@ from .figure_utils import new_axes, new_grid, save_figure
 from .filters import deprocess_image, filter_pattern, mean_filter_activation, plot_filters
 from .grad_cam import cam_from_gradients, grad_cam, overlay_heatmap, plot_grad_cam, resize_bilinear
 from .graph_plot import graph_nodes, plot_graph
-from .history import is_better_lower, plot_history, read_history, smooth_curve
+from .history import plot_history, read_history, smooth_curve
 from .limits import (
     adversarial_accuracy,
     adversarial_example,
@@ -53,7 +53,6 @@ __all__ = [
     "grad_cam",
     "graph_nodes",
     "input_gradient",
-    "is_better_lower",
     "layer_graph",
     "layer_names",
     "layer_output_model",

@@ -21,40 +21,13 @@ from pathlib import Path
 import numpy as np
 from matplotlib.ticker import AutoLocator, MaxNLocator
 
+from dl_layers.callbacks import other_spellings
 from dl_layers.checks import check_number
+from dl_layers.metrics import lower_is_better
 
 from .figure_utils import new_axes, new_grid
 
-__all__ = ["is_better_lower", "plot_history", "read_history", "smooth_curve"]
-
-LOWER_IS_BETTER = ("loss", "error", "mae", "mse", "msle", "mape", "crossentropy", "hinge", "divergence", "kld",
-                   "poisson", "huber", "logcosh", "false_positives", "false_negatives")
-"""Name parts of the metrics that are better when lower; every other metric is better when higher."""
-
-_ALIASES = {"acc": "accuracy", "accuracy": "acc", "mae": "mean_absolute_error", "mean_absolute_error": "mae",
-            "mse": "mean_squared_error", "mean_squared_error": "mse"}  # the two editions' spellings
-
-
-def is_better_lower(name: str) -> bool:
-    """True if a lower value of the metric ``name`` is better (losses and errors), False if higher
-    is better (accuracy, AUC, precision, recall...). A ``val_`` prefix does not matter.
-
-    Args:
-        name: a logged metric name, e.g. ``"val_loss"``, ``"mae"``, ``"accuracy"``.
-
-    Returns:
-        True when the name contains one of ``LOWER_IS_BETTER`` (``"loss"``, ``"error"``, ``"mae"``,
-        ``"mse"``, ``"crossentropy"``...), else False.
-
-    Examples:
-        >>> is_better_lower("val_loss"), is_better_lower("mean_absolute_error"), is_better_lower("acc")
-        (True, True, False)
-    """
-    if not isinstance(name, str):
-        raise TypeError(f"is_better_lower: argument `name` must be a metric name (str), got {name!r}")
-    name = name.lower().removeprefix("val_")
-    return any(part in name for part in LOWER_IS_BETTER)
-
+__all__ = ["plot_history", "read_history", "smooth_curve"]
 
 # -- reading ------------------------------------------------------------------------------------
 
@@ -214,7 +187,8 @@ def _chosen_metrics(metrics, bases: list[str]) -> list[str]:
                          f"names, got {metrics!r}")
     chosen, unknown = [], []
     for name in dict.fromkeys(requested):
-        logged = name if name in bases else _ALIASES.get(name)  # acc <-> accuracy, as logged
+        spellings = [name, *other_spellings(name)]  # acc <-> accuracy, as logged
+        logged = next((alt for alt in spellings if alt in bases), None)
         if logged in bases:
             chosen.append(logged)
         else:
@@ -229,7 +203,7 @@ def _best_epoch(name: str, curve: np.ndarray) -> int | None:
     if not np.isfinite(curve).any():
         return None
     finite = np.where(np.isfinite(curve), curve, np.nan)
-    return int(np.nanargmin(finite) if is_better_lower(name) else np.nanargmax(finite))
+    return int(np.nanargmin(finite) if lower_is_better(name) else np.nanargmax(finite))
 
 
 def _plot_panel(ax, history: dict, name: str, smooth) -> None:
@@ -266,7 +240,8 @@ def plot_history(history_or_dict, metrics=None, smooth=None, figsize=None, ax=No
     Each panel draws the training curve (``name``) and the validation curve (``val_name``) over
     epochs 1..n, and marks the best epoch of the validation curve (of the training curve if there
     is no validation) with a star, a dotted vertical line and the legend entry ``"best epoch N"``.
-    Best is the lowest value for losses and errors, the highest otherwise (see ``is_better_lower``).
+    Best is the lowest value for losses and errors, the highest otherwise (dl-layers'
+    ``lower_is_better``, which dl-workflow's callbacks use too).
     NaN values are not drawn.
 
     Args:

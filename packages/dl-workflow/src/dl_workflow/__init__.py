@@ -43,7 +43,6 @@ from .capacity import CapacityReport, capacity_sweep
 from .cross_validation import CrossValidationResult, FinalEvaluation, cross_validate, final_evaluation
 from .leakage import LeakageReport, check_temporal_split, find_duplicates, leakage_report
 from .learning_curves import LearningCurve, learning_curve
-from .metric_direction import lower_is_better
 from .normalization import Normalizer
 from .search import SearchResult, grid_search, random_search
 from .splits import (
@@ -99,7 +98,6 @@ __all__ = [
     "grid_search",
     "learning_curve",
     "leakage_report",
-    "lower_is_better",
     "random_search",
     "temporal_split",
     "train_test_split",

@@ -26,14 +26,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dl_layers.callbacks import Callback, History, ProgbarLogger
+from dl_layers.callbacks import Callback, History, ProgbarLogger, other_spellings
 from dl_layers.callbacks import LambdaCallback as _HookCallback
 from dl_layers.checks import check_bool, check_choice, check_number
+from dl_layers.metrics import lower_is_better
 from dl_layers.optimizers import LearningRateSchedule
 
 from .file_paths import check_path, require_folder
 from .loggers import CSVLogger, JSONLinesLogger, JSONLogger  # Keras's keras.callbacks holds them all
-from .metric_direction import lower_is_better
 from .tensorboard import TensorBoard
 
 __all__ = [
@@ -54,35 +54,20 @@ __all__ = [
 
 MODES = ("auto", "min", "max")
 
-_SPELLINGS = (("acc", "accuracy"), ("mae", "mean_absolute_error"), ("mse", "mean_squared_error"),
-              ("lr", "learning_rate"))
-"""The two editions' names of the same logged value."""
-
-
 # -- monitoring a logged metric ------------------------------------------------------------
 
 
 def _infer_mode(monitor: str) -> str:
-    """The direction of mode "auto" (``metric_direction.lower_is_better``): "max" for accuracies,
+    """The direction of mode "auto" (``dl_layers.metrics.lower_is_better``): "max" for accuracies,
     AUC, precision, recall, F1, IoU, R2, "min" for everything else."""
     return "min" if lower_is_better(monitor) else "max"
-
-
-def _other_spellings(name: str) -> list[str]:
-    """``val_acc`` -> ``["val_accuracy"]``: the same value under the other edition's name."""
-    out = []
-    for a, b in _SPELLINGS:
-        for src, dst in ((a, b), (b, a)):
-            if name == src or name.endswith("_" + src):
-                out.append(name[: len(name) - len(src)] + dst)  # keeps prefixes such as "val_"
-    return out
 
 
 def _find_key(logs: dict, name: str) -> str | None:
     """The key of ``logs`` that holds ``name`` (under either edition's spelling), or None."""
     if name in logs:
         return name
-    return next((alt for alt in _other_spellings(name) if alt in logs), None)
+    return next((alt for alt in other_spellings(name) if alt in logs), None)
 
 
 class _Logs(dict):

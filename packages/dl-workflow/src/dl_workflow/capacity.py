@@ -17,9 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 import dl_layers
+from dl_layers.metrics import lower_is_better
 
 from .cross_validation import run_jobs
-from .metric_direction import lower_is_better
 
 __all__ = ["CapacityReport", "capacity_sweep"]
 

@@ -31,8 +31,8 @@ import numpy as np
 from joblib import Parallel, delayed
 
 import dl_layers
+from dl_layers.metrics import lower_is_better
 
-from .metric_direction import lower_is_better
 from .splits import KFold
 
 __all__ = ["CrossValidationResult", "FinalEvaluation", "cross_validate", "final_evaluation", "fresh_normalizer",

@@ -15,10 +15,10 @@ import numpy as np
 
 import dl_layers
 from dl_layers.checks import check_number
+from dl_layers.metrics import lower_is_better
 
 from .baselines import evaluate_baseline
 from .cross_validation import _fit_transform, _take, fresh_normalizer, run_jobs
-from .metric_direction import lower_is_better
 
 __all__ = ["LearningCurve", "learning_curve"]
 

@@ -16,8 +16,9 @@ import itertools
 
 import numpy as np
 
+from dl_layers.metrics import lower_is_better
+
 from .cross_validation import _run_fold, _splits, run_jobs
-from .metric_direction import lower_is_better
 
 __all__ = ["SearchResult", "grid_search", "random_search"]
 

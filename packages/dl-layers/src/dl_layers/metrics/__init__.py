@@ -20,7 +20,8 @@ Keras's names (``binary_accuracy``, ``mae``, ...) return one value per sample, s
   ``SparseCategoricalAccuracy`` and the top-k ones;
 * ``probabilistic_metrics``: the cross-entropies, as metrics;
 * ``regression_metrics``: MAE, MSE, RMSE, MAPE;
-* ``confusion_metrics``: ``Precision``, ``Recall``, ``AUC``.
+* ``confusion_metrics``: ``Precision``, ``Recall``, ``AUC``;
+* ``direction``: ``lower_is_better(name)``: is a lower value of this metric better?
 
 Examples:
     >>> from dl_layers import metrics
@@ -57,6 +58,7 @@ from .accuracy_metrics import (
 )
 from .base_metric import METRICS, Mean, MeanMetricWrapper, Metric, Sum
 from .confusion_metrics import AUC, Precision, Recall
+from .direction import lower_is_better
 from .probabilistic_metrics import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -106,6 +108,7 @@ __all__ = [
     "categorical_crossentropy",
     "deserialize",
     "get",
+    "lower_is_better",
     "mae",
     "mape",
     "mean_absolute_error",

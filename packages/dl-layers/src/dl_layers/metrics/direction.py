@@ -1,8 +1,9 @@
 """Which way is better? Lower for losses and errors, higher for accuracy-like scores.
 
-Keras's ``mode="auto"`` decides from the metric's name; every part of this package that
-compares scores (callbacks, cross-validation, learning curves, capacity sweeps, searches)
-asks here, so they all agree.
+Keras's callbacks decide it from the metric's name (``mode="auto"``). Everything above
+dl-layers that compares logged values asks here, so they all agree: dl-workflow's callbacks,
+cross-validation, learning curves, capacity sweeps and searches, and the best epoch that
+dl-viz marks on training curves.
 """
 
 from __future__ import annotations
