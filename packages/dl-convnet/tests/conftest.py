@@ -1,9 +1,13 @@
+import sys
+from pathlib import Path
+
 import pytest
 
 import dl_layers
 from dl_tensor.testing import use_hypothesis_profiles
 
 use_hypothesis_profiles()
+sys.path.insert(0, str(Path(__file__).parent))  # the convolution tests' shared reference: conv_reference.py
 
 
 @pytest.fixture(autouse=True)

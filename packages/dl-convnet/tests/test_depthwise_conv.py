@@ -5,7 +5,8 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from conv_reference import np_windows, window_geometry
+from hypothesis import given
 from hypothesis import strategies as st
 
 import dl_layers as L
@@ -16,23 +17,10 @@ from dl_convnet.depthwise_conv import DepthwiseConv2D, DepthwiseConv2DOp, depthw
 from dl_tensor import Tensor, gradcheck
 
 
-def keras_same_padding(size, kernel, stride, dilation):
-    """TensorFlow's rule, written independently: the extra zero goes after."""
-    out = math.ceil(size / stride)
-    total = max((out - 1) * stride + (kernel - 1) * dilation + 1 - size, 0)
-    return total // 2, total - total // 2
-
-
 def np_depthwise(x, kernel, strides=(1, 1), padding="valid", dilation=(1, 1)):
     """Each channel against its own filters, through a sliding-window view: an independent reference."""
     kh, kw, c, m = kernel.shape
-    (sh, sw), (dh, dw) = strides, dilation
-    if padding == "same":
-        x = np.pad(x, ((0, 0), keras_same_padding(x.shape[1], kh, sh, dh), keras_same_padding(x.shape[2], kw, sw, dw),
-                       (0, 0)))
-    span_h, span_w = (kh - 1) * dh + 1, (kw - 1) * dw + 1
-    windows = np.lib.stride_tricks.sliding_window_view(x, (span_h, span_w), axis=(1, 2))  # (n, y, x, c, sh, sw)
-    windows = windows[:, ::sh, ::sw, :, ::dh, ::dw]  # (n, out_h, out_w, c, kh, kw)
+    windows = np_windows(x, kh, kw, strides, padding, dilation)  # (n, out_h, out_w, c, kh, kw)
     out = np.einsum("nyxcij,ijcm->nyxcm", windows, kernel)
     return out.reshape(*out.shape[:3], c * m)  # channel-major: c * m + mi
 
@@ -41,15 +29,7 @@ def np_depthwise(x, kernel, strides=(1, 1), padding="valid", dilation=(1, 1)):
 def depthwise_cases(draw):
     """A small depthwise problem: shapes, depth multiplier, strides or dilation, padding."""
     n, c, m = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    h, w = draw(st.integers(1, 7)), draw(st.integers(1, 7))
-    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    padding = draw(st.sampled_from(["valid", "same"]))
-    if draw(st.booleans()):
-        strides, dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3))), (1, 1)
-    else:
-        strides, dilation = (1, 1), (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    if padding == "valid":
-        assume(h >= (kh - 1) * dilation[0] + 1 and w >= (kw - 1) * dilation[1] + 1)
+    h, w, kh, kw, strides, padding, dilation = window_geometry(draw)
     rng = np.random.default_rng(draw(st.integers(0, 2**16)))
     return (rng.standard_normal((n, h, w, c)), rng.standard_normal((kh, kw, c, m)), rng.standard_normal(c * m),
             strides, padding, dilation)

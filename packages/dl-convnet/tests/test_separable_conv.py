@@ -2,11 +2,10 @@
 gradients against the composed ops and finite differences, Keras's weight order and parameter
 counts (chapter 7's comparison with Conv2D), configs, saving, training, errors."""
 
-import math
-
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from conv_reference import np_windows, window_geometry
+from hypothesis import given
 from hypothesis import strategies as st
 
 import dl_layers as L
@@ -17,21 +16,10 @@ from dl_convnet.separable_conv import SeparableConv2D, SeparableConvolution2D
 from dl_tensor import Tensor, gradcheck
 
 
-def keras_same_padding(size, kernel, stride, dilation):
-    out = math.ceil(size / stride)
-    total = max((out - 1) * stride + (kernel - 1) * dilation + 1 - size, 0)
-    return total // 2, total - total // 2
-
-
 def np_separable(x, depthwise, pointwise, bias, strides=(1, 1), padding="valid", dilation=(1, 1)):
     """Per-channel windows (a sliding-window view), then a channel mix: an independent reference."""
     kh, kw, c, m = depthwise.shape
-    (sh, sw), (dh, dw) = strides, dilation
-    if padding == "same":
-        x = np.pad(x, ((0, 0), keras_same_padding(x.shape[1], kh, sh, dh), keras_same_padding(x.shape[2], kw, sw, dw),
-                       (0, 0)))
-    windows = np.lib.stride_tricks.sliding_window_view(x, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(1, 2))
-    windows = windows[:, ::sh, ::sw, :, ::dh, ::dw]  # (n, out_h, out_w, c, kh, kw)
+    windows = np_windows(x, kh, kw, strides, padding, dilation)  # (n, out_h, out_w, c, kh, kw)
     middle = np.einsum("nyxcij,ijcm->nyxcm", windows, depthwise)  # (n, out_h, out_w, c, m)
     return np.einsum("nyxcm,cmf->nyxf", middle, pointwise.reshape(c, m, -1)) + bias
 
@@ -40,15 +28,7 @@ def np_separable(x, depthwise, pointwise, bias, strides=(1, 1), padding="valid",
 def separable_cases(draw):
     n, c, m, f = (draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 2)),
                   draw(st.integers(1, 3)))
-    h, w = draw(st.integers(1, 6)), draw(st.integers(1, 6))
-    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    padding = draw(st.sampled_from(["valid", "same"]))
-    if draw(st.booleans()):
-        strides, dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3))), (1, 1)
-    else:
-        strides, dilation = (1, 1), (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    if padding == "valid":
-        assume(h >= (kh - 1) * dilation[0] + 1 and w >= (kw - 1) * dilation[1] + 1)
+    h, w, kh, kw, strides, padding, dilation = window_geometry(draw, max_size=6)
     rng = np.random.default_rng(draw(st.integers(0, 2**16)))
     return (rng.standard_normal((n, h, w, c)), rng.standard_normal((kh, kw, c, m)),
             rng.standard_normal((1, 1, c * m, f)), rng.standard_normal(f), strides, padding, dilation)
