@@ -1,41 +1,11 @@
 """The figures the docs build draws (docs_figures.py), drawn here too: each file a real picture,
 and each claim the pages make about them true."""
 
-import importlib.util
-from pathlib import Path
-
-import matplotlib.image
 import numpy as np
-import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "docs_figures.py"
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+from dl_tensor.testing import chapter_figures_tests
 
-
-@pytest.fixture(scope="module")
-def drawn(tmp_path_factory):
-    spec = importlib.util.spec_from_file_location("dl_viz_docs_figures", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    out = tmp_path_factory.mktemp("figures")
-    return out, module.main(out)
-
-
-def test_every_figure_a_page_shows_is_drawn_and_not_blank(drawn):
-    out, _ = drawn
-    shown = {name for page in DOCS.glob("*.md") for name in _figure_links(page.read_text())}
-    assert shown, "the pages show no figure"
-    missing = sorted(shown - {p.name for p in out.glob("*.png")})
-    assert not missing, f"pages link figures the script does not draw: {missing}"
-    for name in shown:
-        image = matplotlib.image.imread(out / name)
-        assert image.shape[0] > 50 and image.shape[1] > 50 and image[..., :3].std() > 0.02, name
-
-
-def _figure_links(text):
-    import re
-
-    return re.findall(r"\]\(figures/([\w-]+\.png)\)", text)
+drawn, test_every_figure_a_page_shows_is_drawn_and_not_blank = chapter_figures_tests(__file__)
 
 
 def test_the_numbers_the_pages_quote(drawn):

@@ -1,36 +1,11 @@
 """The figures the docs build draws (docs_figures.py), drawn here too: each a real picture, and
 each claim the pages make about them true."""
 
-import importlib.util
-import re
-from pathlib import Path
-
 import numpy as np
-import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "docs_figures.py"
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+from dl_tensor.testing import chapter_figures_tests
 
-
-@pytest.fixture(scope="module")
-def drawn(tmp_path_factory):
-    spec = importlib.util.spec_from_file_location("dl_workflow_docs_figures", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    out = tmp_path_factory.mktemp("figures")
-    return out, module.main(out)
-
-
-def test_every_figure_a_page_shows_is_drawn(drawn):
-    import matplotlib.image
-
-    out, _ = drawn
-    link = r"\]\(figures/([\w-]+\.png)\)"
-    shown = {name for page in DOCS.glob("*.md") for name in re.findall(link, page.read_text())}
-    missing = sorted(shown - {p.name for p in out.glob("*.png")})
-    assert not missing, f"pages link figures the script does not draw: {missing}"
-    for name in shown:
-        assert matplotlib.image.imread(out / name)[..., :3].std() > 0.02, name
+drawn, test_every_figure_a_page_shows_is_drawn_and_not_blank = chapter_figures_tests(__file__)
 
 
 def test_the_numbers_the_pages_quote(drawn):

@@ -1,5 +1,6 @@
 """What every dl-book package's tests share: hypothesis strategies for ops, the test setup
-(``use_hypothesis_profiles``) and the executed-docs tests (``chapter_docs_tests``).
+(``use_hypothesis_profiles``), the executed-docs tests (``chapter_docs_tests``) and the
+tests of the figures a chapter draws during its docs build (``chapter_figures_tests``).
 
 Needs ``hypothesis`` and ``pytest`` (the ``testing`` extra: ``pip install "dl-tensor[testing]"``).
 
@@ -21,8 +22,10 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import importlib.util
 import os
 import pkgutil
+import re
 from pathlib import Path
 
 import numpy as np
@@ -146,6 +149,44 @@ def chapter_docs_tests(package, test_file: str, seed=None):
         assert not missing, f"pages not listed in {docs.parent.name}/mkdocs.yml: {missing}"
 
     return test_docs_page_examples_run, test_docstring_examples_run, test_every_docs_page_is_in_the_chapter_nav
+
+
+def chapter_figures_tests(test_file: str):
+    """The figures a chapter's ``docs_figures.py`` draws during the docs build, drawn in the tests
+    too, for its ``tests/test_docs_figures.py``::
+
+        drawn, test_figures = chapter_figures_tests(__file__)
+
+    ``drawn`` is a module-scoped fixture: ``(folder, facts)``, the folder the script's
+    ``main(folder)`` drew into and the numbers it returned, for the chapter's own tests of what
+    its pages say. ``test_figures`` checks that every ``figures/NAME.png`` a page of ``docs/``
+    links is drawn and is a picture (larger than 50x50 pixels, not one flat colour; read with
+    matplotlib, which a chapter that draws figures has).
+    """
+    root = Path(test_file).resolve().parents[1]
+
+    @pytest.fixture(scope="module")
+    def drawn(tmp_path_factory):
+        spec = importlib.util.spec_from_file_location(f"{root.name}_docs_figures", root / "docs_figures.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        out = tmp_path_factory.mktemp("figures")
+        return out, module.main(out)
+
+    def test_every_figure_a_page_shows_is_drawn_and_not_blank(drawn):
+        import matplotlib.image
+
+        out, _ = drawn
+        link = r"\]\(figures/([\w-]+\.png)\)"
+        shown = {name for page in (root / "docs").glob("*.md") for name in re.findall(link, page.read_text())}
+        assert shown, "the pages show no figure"
+        missing = sorted(shown - {p.name for p in out.glob("*.png")})
+        assert not missing, f"pages link figures the script does not draw: {missing}"
+        for name in sorted(shown):
+            image = matplotlib.image.imread(out / name)
+            assert image.shape[0] > 50 and image.shape[1] > 50 and image[..., :3].std() > 0.02, name
+
+    return drawn, test_every_figure_a_page_shows_is_drawn_and_not_blank
 
 
 # -- executed documentation ------------------------------------------------------------------
