@@ -23,7 +23,7 @@ from dl_tensor import Tensor, no_grad
 
 from . import initializers, nest, regularizers
 from .registry import LAYERS, Registrable, snake_case
-from .symbolic import KerasTensor, Node, TensorSpec, is_symbolic
+from .symbolic import KerasTensor, Node, TensorSpec, dtype_name, is_symbolic
 from .variable import Variable
 
 _NAME_COUNTS: collections.Counter = collections.Counter()
@@ -99,10 +99,13 @@ def _shapes_of(structure):
 
 
 def _as_tensor(x, dtype):
-    """An input as a Tensor: floating arrays take the layer's dtype, integer ones stay."""
+    """An input as a Tensor: floating arrays take the layer's dtype, integer ones stay, and
+    strings stay a NumPy array (text for a preprocessing layer such as TextVectorization)."""
     if isinstance(x, Tensor):
         return x
     arr = np.asarray(x)
+    if arr.dtype.kind in "USO":
+        return arr
     return Tensor(arr, dtype=dtype) if arr.dtype.kind == "f" else Tensor(arr)
 
 
@@ -169,7 +172,7 @@ class Layer(Registrable):
         object.__setattr__(self, "_tracked", [])
         self.name = name or unique_name(snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.dtype = np.dtype(dtype or "float32").name
+        self.dtype = dtype_name(dtype or "float32")
         self.built = False
         self.input_spec = None
         self._inbound_nodes = []

@@ -148,7 +148,9 @@ class Model(Layer):
                 f"Model '{self.name}': subclass Model and write call(), or build it as Model(inputs, outputs)"
             )
         flat = self._flat_inputs(inputs)
-        for kt, value in zip(graph.flat_inputs, flat):
+        for i, (kt, value) in enumerate(zip(graph.flat_inputs, flat)):
+            if kt.dtype == "string" and kt.shape[1:] == (1,) and value.ndim == 1:
+                flat[i] = value = value.reshape(-1, 1)  # (batch,) texts -> (batch, 1), as Keras reads them
             shape = value.shape
             if len(shape) != len(kt.shape) or any(e is not None and e != g for e, g in zip(kt.shape, shape)):
                 raise ValueError(f"Model '{self.name}': input '{kt.node.layer.name}' expects shape {kt.shape}, "

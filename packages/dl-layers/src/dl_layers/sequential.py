@@ -9,11 +9,15 @@ from ``model.build(input_shape)``, or from the first batch it sees.
 
 from __future__ import annotations
 
+import numpy as np
+
+from dl_tensor import Tensor
+
 from .functional import FunctionalGraph, Input, InputLayer
 from .layer import Layer
 from .model import Model
 from .registry import deserialize_layer, serialize_layer
-from .symbolic import KerasTensor
+from .symbolic import KerasTensor, dtype_name, is_symbolic
 
 
 class Sequential(Model):
@@ -39,6 +43,7 @@ class Sequential(Model):
         self._stack = []
         self._tracked.append(self._stack)  # the list is tracked even while empty
         self._input_tensor = None
+        self._data_dtype = None  # an integer dtype seen in the first data (token ids): the Input takes it
         for layer in layers or []:
             self.add(layer)
 
@@ -96,7 +101,7 @@ class Sequential(Model):
 
     def _build_graph(self) -> None:
         if self._input_tensor is None:
-            self._input_tensor = Input(batch_shape=self._first_input_shape())
+            self._input_tensor = Input(batch_shape=self._first_input_shape(), dtype=self._input_dtype())
         x = self._input_tensor
         for layer in self._stack:
             x = layer(x)
@@ -109,10 +114,27 @@ class Sequential(Model):
                 raise ValueError(f"Sequential '{self.name}': build needs an input_shape")
         else:
             self._drop_graph()
-            self._input_tensor = Input(batch_shape=tuple(input_shape))
+            self._input_tensor = Input(batch_shape=tuple(input_shape), dtype=self._input_dtype())
         if self._stack:
             self._build_graph()
         self.built = True
+
+    def _input_dtype(self) -> str:
+        """The dtype of the Input built for this stack: the integer dtype of the data the model
+        was first called on (token ids), "string" for raw text, else float32."""
+        return self._data_dtype or "float32"
+
+    def __call__(self, inputs, *args, **kwargs):
+        if not self.built and self._input_tensor is None and not is_symbolic(inputs):
+            # built from data: integer data (token ids for an Embedding) and strings (for a
+            # TextVectorization) keep their dtype in the Input, as in Keras; floating data are cast
+            # to the layers' float dtype as before
+            dtype = inputs.dtype if isinstance(inputs, Tensor) else getattr(inputs, "dtype", None)
+            if dtype is None and not isinstance(inputs, dict | list | tuple):
+                dtype = np.asarray(inputs).dtype
+            if dtype is not None and np.dtype(dtype).kind in "iuUSO":
+                self._data_dtype = dtype_name(dtype)
+        return super().__call__(inputs, *args, **kwargs)
 
     def _maybe_build(self, input_shape) -> None:
         if not self.built:

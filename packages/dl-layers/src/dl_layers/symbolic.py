@@ -26,7 +26,7 @@ class KerasTensor:
 
     def __init__(self, shape, dtype="float32", node=None, index: int = 0, name: str | None = None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = np.dtype(dtype).name
+        self.dtype = dtype_name(dtype)
         self.node = node
         self.index = index
         self.name = name
@@ -82,6 +82,15 @@ class Node:
         return self.outputs
 
 
+def dtype_name(dtype) -> str:
+    """A dtype's name as tensors carry it: "float32", "int64"..., or "string" for text
+    (``Input(shape=(1,), dtype="string")`` feeds raw strings to a TextVectorization layer)."""
+    if isinstance(dtype, str) and dtype in ("string", "str", "object"):
+        return "string"
+    dtype = np.dtype(dtype)
+    return "string" if dtype.kind in "USO" else dtype.name
+
+
 class TensorSpec:
     """The shape and dtype of a tensor, without values (what ``compute_output_spec`` returns)."""
 
@@ -89,7 +98,7 @@ class TensorSpec:
 
     def __init__(self, shape, dtype="float32"):
         self.shape = tuple(shape)
-        self.dtype = np.dtype(dtype).name
+        self.dtype = dtype_name(dtype)
 
     def __repr__(self) -> str:
         return f"TensorSpec(shape={self.shape}, dtype={self.dtype})"

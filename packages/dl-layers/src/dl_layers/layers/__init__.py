@@ -8,6 +8,7 @@ from .activation import Activation, LeakyReLU
 from .dense import Dense
 from .dropout import Dropout
 from .lambda_layer import Lambda
+from .masking import Masking
 from .merging import Add, Concatenate, add, concatenate
 from .normalization import BatchNormalization, LayerNormalization
 from .reshaping import Flatten, Reshape
@@ -27,6 +28,7 @@ __all__ = [
     "Layer",
     "LayerNormalization",
     "LeakyReLU",
+    "Masking",
     "Reshape",
     "add",
     "concatenate",
