@@ -401,7 +401,7 @@ def test_get_rejects_malformed_dicts():
          r"GlorotUniform: argument `seed` must be an integer >= 0 or None, got 1.5"),
         (lambda: ini.GlorotUniform(seed=-1), ValueError,
          r"GlorotUniform: argument `seed` must be an integer >= 0, got -1"),
-        (lambda: ini.Constant([1, 2]), TypeError, r"Constant: argument `value` must be a number"),
+        (lambda: ini.Constant("1"), TypeError, r"Constant: argument `value` must be a number"),
     ],
 )
 def test_bad_constructor_arguments(make, error, pattern):
@@ -418,3 +418,20 @@ def test_random_initializers_reject_non_float_dtypes(init):
 def test_constant_rejects_unknown_dtypes():
     with pytest.raises(TypeError, match=r"Zeros: argument `dtype` must be a numeric or bool dtype"):
         ini.Zeros()((2,), dtype="U3")
+
+
+def test_constant_takes_a_whole_array_as_the_second_edition_loads_word_vectors(tmp_path):
+    matrix = np.arange(12, dtype=np.float64).reshape(4, 3)
+    init = ini.Constant(matrix)
+    out = init((4, 3))
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, matrix)
+    out[0, 0] = 99.0  # a fresh array each call: the stored value is not changed through it
+    assert init((4, 3))[0, 0] == 0.0
+    np.testing.assert_array_equal(ini.Constant([1.0, 2.0])((2, 2)), [[1, 2], [1, 2]])  # broadcasts
+    again = ini.get(ini.serialize(init))
+    np.testing.assert_array_equal(again((4, 3)), matrix)
+    with pytest.raises(ValueError, match=r"Constant: a value of shape \(4, 3\) does not fit a weight of shape \(3, 4\)"):
+        init((3, 4))
+    with pytest.raises(ValueError, match="Constant: value must be finite numbers"):
+        ini.Constant([1.0, np.nan])

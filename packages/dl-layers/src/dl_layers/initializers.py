@@ -153,26 +153,49 @@ def _truncated_standard_normal(rng: np.random.Generator, shape: tuple) -> np.nda
 
 
 class Constant(Initializer):
-    """Every entry equal to ``value``.
+    """Every entry equal to ``value``, or a whole array of values.
+
+    The second edition loads pretrained word vectors this way:
+    ``Embedding(10000, 100, embeddings_initializer=Constant(embedding_matrix), trainable=False)``.
+    An array must broadcast to the weight's shape; it is saved in the config as nested lists.
 
     Args:
-        value: a Python number.
+        value: a Python number, or an array (nested lists) of numbers.
 
     Examples:
         >>> print(Constant(0.5)((2, 3)))
         [[0.5 0.5 0.5]
          [0.5 0.5 0.5]]
+        >>> print(Constant([[1, 2], [3, 4]])((2, 2)))
+        [[1. 2.]
+         [3. 4.]]
     """
 
     def __init__(self, value=0.0):
-        self.value = check_number(type(self).__name__, "value", value)
+        name = type(self).__name__
+        if np.ndim(value) == 0:
+            self.value = check_number(name, "value", value)
+        else:
+            array = np.asarray(value)
+            if array.dtype.kind not in "fiub" or not np.isfinite(array).all():
+                raise ValueError(f"{name}: value must be finite numbers, got an array of {array.dtype} "
+                                 f"{'with non-finite entries' if array.dtype.kind in 'fiub' else ''}".rstrip())
+            self.value = array
 
     def __call__(self, shape, dtype="float32") -> np.ndarray:
         name = type(self).__name__
-        return np.full(check_shape(name, "shape", shape), self.value, dtype=check_dtype(name, "dtype", dtype, "fiub"))
+        shape = check_shape(name, "shape", shape)
+        dtype = check_dtype(name, "dtype", dtype, "fiub")
+        if isinstance(self.value, np.ndarray):
+            try:
+                return np.broadcast_to(self.value, shape).astype(dtype)  # a fresh array of the weight's shape
+            except ValueError:
+                raise ValueError(f"{name}: a value of shape {self.value.shape} does not fit a weight of shape "
+                                 f"{shape}") from None
+        return np.full(shape, self.value, dtype=dtype)
 
     def get_config(self) -> dict:
-        return {"value": self.value}
+        return {"value": self.value.tolist() if isinstance(self.value, np.ndarray) else self.value}
 
 
 class Zeros(Constant):
