@@ -86,3 +86,11 @@ def test_a_string_input_takes_texts_of_shape_batch_or_batch_by_one():
     texts = np.array(["a b", "ccc", "d e f"])
     np.testing.assert_array_equal(model.predict(texts, verbose=0), model.predict(texts[:, None], verbose=0))
     assert repr(inputs) == "<KerasTensor shape=(None, 1) dtype=string, produced by 'input_layer'>"
+
+
+def test_a_python_list_of_texts_is_one_input():
+    model = L.Sequential([Lengths(), L.layers.Dense(1)])
+    texts = ["a b", "ccc", "d e f"]
+    np.testing.assert_array_equal(model.predict(texts, verbose=0), model.predict(np.array(texts), verbose=0))
+    model.compile("rmsprop", "mse")
+    model.fit(texts, [1.0, 0.0, 1.0], verbose=0)

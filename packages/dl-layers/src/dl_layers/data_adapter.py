@@ -29,10 +29,11 @@ def _to_array(x):
 
 
 def _plain_numbers(x) -> bool:
-    """True for (nested) Python lists of numbers: one array, not one array per input."""
+    """True for (nested) Python lists of numbers or of strings (texts): one array, not one array
+    per input."""
     if isinstance(x, list | tuple):
         return all(_plain_numbers(item) for item in x)
-    return isinstance(x, int | float | bool | np.number)
+    return isinstance(x, int | float | bool | np.number | str)
 
 
 def to_arrays(data):
