@@ -94,3 +94,12 @@ def test_a_python_list_of_texts_is_one_input():
     np.testing.assert_array_equal(model.predict(texts, verbose=0), model.predict(np.array(texts), verbose=0))
     model.compile("rmsprop", "mse")
     model.fit(texts, [1.0, 0.0, 1.0], verbose=0)
+
+
+def test_texts_of_very_different_lengths_are_not_padded_to_the_longest():
+    from dl_layers.data_adapter import to_arrays
+
+    texts = ["short", "x" * 100_000] + ["a b"] * 1000
+    arr = to_arrays(texts)
+    assert arr.dtype == object and arr.shape == (1002,)  # not a '<U100000' array of 400 MB
+    assert arr[1] == "x" * 100_000

@@ -21,7 +21,22 @@ from dl_tensor import random as dl_random
 from . import nest
 
 
+def _texts(x) -> bool:
+    """True for a (nested) list of Python strings."""
+    while isinstance(x, list | tuple) and x:
+        x = x[0]
+    return isinstance(x, str)
+
+
 def _to_array(x):
+    if isinstance(x, list | tuple) and _texts(x):
+        # texts as an object array: a fixed-width string array would pad every text to the
+        # longest one (6,000 emails, one of 300,000 characters: 7 GB)
+        if not all(isinstance(t, str) for t in x):
+            return np.asarray(x, dtype=object)  # nested lists: (batch, 1) texts, say
+        arr = np.empty(len(x), dtype=object)
+        arr[:] = x
+        return arr
     arr = x.data if isinstance(x, Tensor) else np.asarray(x)
     if arr.dtype.kind == "f" and arr.dtype != np.float32:
         arr = arr.astype(np.float32)  # once for the whole data set, not per batch
