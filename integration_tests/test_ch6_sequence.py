@@ -41,29 +41,38 @@ def accuracy(model, texts, labels) -> float:
 
 @pytest.fixture(scope="module")
 def order_task():
-    texts, labels = synthetic.order_texts(2500, length=200, vocab_size=300, min_gap=60, seed=0)
-    return texts[:2000], labels[:2000], texts[2000:], labels[2000:]
+    texts, labels = synthetic.order_texts(9000, length=200, vocab_size=30, min_gap=60, seed=0)
+    return texts[:8000], labels[:8000], texts[8000:], labels[8000:]
 
 
 def test_conv_gru_learns_word_order_over_long_spans(order_task):
     x_train, y_train, x_test, y_test = order_task
-    vectorizer = TextVectorization(max_tokens=400, output_sequence_length=200)
+    vectorizer = TextVectorization(max_tokens=100, output_sequence_length=200)
     vectorizer.adapt(x_train)
-    model = conv_gru_classifier(vectorizer, 400)
+    model = conv_gru_classifier(vectorizer, 100)
     model.compile(optimizer=L.optimizers.RMSprop(2e-3), loss="binary_crossentropy", metrics=["accuracy"])
     model.fit(x_train, y_train, epochs=12, batch_size=32, verbose=0)
-    assert accuracy(model, x_test, y_test) > 0.9
+    acc = accuracy(model, x_test, y_test)
+    assert acc > 0.95, f"test accuracy {acc:.3f}"
 
 
-def test_bag_of_words_cannot_learn_word_order(order_task):
+def test_bag_of_words_learns_keywords_but_not_word_order(order_task):
+    """The same bag-of-words model: fine where order does not matter, at chance where it does."""
+    texts, labels = synthetic.keyword_texts(3000, length=200, vocab_size=30, seed=1)
+    vectorizer = TextVectorization(max_tokens=100, output_mode="count")
+    vectorizer.adapt(texts[:2500])
+    model = bag_of_words_classifier(vectorizer)
+    model.compile(optimizer=L.optimizers.RMSprop(3e-3), loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(texts[:2500], labels[:2500], epochs=15, batch_size=32, verbose=0)
+    assert accuracy(model, texts[2500:], labels[2500:]) > 0.95  # counting good and bad words is the whole answer
+
     x_train, y_train, x_test, y_test = order_task
-    vectorizer = TextVectorization(max_tokens=400, output_mode="multi_hot")
+    vectorizer = TextVectorization(max_tokens=100, output_mode="count")
     vectorizer.adapt(x_train)
     model = bag_of_words_classifier(vectorizer)
-    model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
-    history = model.fit(x_train, y_train, epochs=10, batch_size=32, verbose=0)
-    assert history.history["accuracy"][-1] > 0.6  # it can memorise the training texts...
-    assert accuracy(model, x_test, y_test) < 0.6  # ...but both classes hold the same words: chance on new texts
+    model.compile(optimizer=L.optimizers.RMSprop(3e-3), loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(x_train, y_train, epochs=15, batch_size=32, verbose=0)
+    assert accuracy(model, x_test, y_test) < 0.6  # both classes hold the same words: chance
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +81,7 @@ def spam():
 
     texts, labels = spam_assassin.load_data(strip_headers=True)
     order = np.random.default_rng(0).permutation(len(texts))
-    texts, labels = np.asarray(texts)[order], np.asarray(labels)[order]
+    texts, labels = np.asarray(texts, dtype=object)[order], np.asarray(labels)[order]  # object: unpadded
     cut = int(0.8 * len(texts))
     return texts[:cut], labels[:cut], texts[cut:], labels[cut:]
 
@@ -84,7 +93,7 @@ def test_conv_gru_on_a_real_corpus_from_raw_strings_and_back_from_disk(spam, tmp
     vectorizer.adapt(x_train)
     model = conv_gru_classifier(vectorizer, 10_000)
     model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
-    model.fit(x_train, y_train, epochs=4, batch_size=64, verbose=0)
+    model.fit(x_train, y_train, epochs=6, batch_size=64, verbose=0)
     acc = accuracy(model, x_test, y_test)
     assert majority < 0.75
     assert acc > 0.93, f"test accuracy {acc:.3f} (majority baseline {majority:.3f})"
@@ -111,7 +120,7 @@ def test_gru_forecaster_against_the_common_sense_baseline(weather):
     n_train = 1000
     mean, std = weather[:n_train].mean(axis=0), weather[:n_train].std(axis=0)
     data = (weather - mean) / std  # statistics of the training part only
-    target = weather[:, 1]  # temp_max, in degrees C
+    target = data[:, 1]  # temp_max, normalised (the book predicts the normalised temperature)
     delay = lookback + horizon - 1
 
     def windows(start, end, shuffle):
@@ -127,9 +136,8 @@ def test_gru_forecaster_against_the_common_sense_baseline(weather):
 
     xs, ys = zip(*[(x, y) for x, y in val])
     x_val, y_val = np.concatenate(xs), np.concatenate(ys)
-    gru_mae = float(np.abs(model.predict(x_val, verbose=0)[:, 0] - y_val).mean())
-    last_seen = x_val[:, -1, 1] * std[1] + mean[1]  # "tomorrow = today": the last temp_max in the window
-    naive_mae = float(np.abs(last_seen - y_val).mean())
-    mean_mae = float(np.abs(target[:n_train].mean() - y_val).mean())
+    gru_mae = float(np.abs(model.predict(x_val, verbose=0)[:, 0] - y_val).mean()) * std[1]  # in degrees C
+    naive_mae = float(np.abs(x_val[:, -1, 1] - y_val).mean()) * std[1]  # "tomorrow = today": the last temp_max
+    mean_mae = float(np.abs(y_val).mean()) * std[1]  # the training mean (0 once normalised)
     assert naive_mae < 0.5 * mean_mae  # the common-sense baseline is strong on daily weather...
     assert gru_mae < 1.05 * naive_mae, f"GRU {gru_mae:.3f} vs naive {naive_mae:.3f}"  # ...the GRU matches it

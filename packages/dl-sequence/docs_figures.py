@@ -131,7 +131,7 @@ def embedding_experiment(out, texts, labels, facts):
     ids, vectorizer = token_ids(texts, 100)
     L.set_random_seed(SEED)
     model = _compiled([Embedding(VOCAB, 8), GlobalAveragePooling1D(), L.Dense(1, activation="sigmoid")])
-    model.fit(ids[:N_TRAIN], labels[:N_TRAIN], epochs=10, batch_size=32, verbose=0)
+    model.fit(ids[:N_TRAIN], labels[:N_TRAIN], epochs=20, batch_size=32, verbose=0)
     accuracy = float(model.evaluate(ids[N_TRAIN:], labels[N_TRAIN:], verbose=0)[1])
     vocabulary = vectorizer.get_vocabulary()
     points, share = pca_2d(model.layers[0].get_weights()[0][:len(vocabulary)])
@@ -143,7 +143,7 @@ def embedding_experiment(out, texts, labels, facts):
     far = np.abs(points[fillers, 0]).max()
     one_hot_bytes = ids.size * len(vocabulary) * 4  # (texts, length, vocabulary) float32
     facts["embedding"] = {
-        "test_accuracy": round(accuracy, 3),
+        "test_accuracy": round(accuracy, 3), "vocabulary_size": len(vocabulary),
         "first_axis_variance_share": round(float(share[0]), 3),
         "good_min": round(float(points[good, 0].min()), 3), "bad_max": round(float(points[bad, 0].max()), 3),
         "filler_max_abs": round(float(far), 3),
@@ -155,12 +155,16 @@ def embedding_experiment(out, texts, labels, facts):
     ax.scatter(points[fillers, 0], points[fillers, 1], s=8, color=COLORS["filler"], label="filler words w0 ... w499")
     for kind, rows in (("good", good), ("bad", bad)):
         ax.scatter(points[rows, 0], points[rows, 1], s=30, color=COLORS[kind], label=f"{kind} words")
-        for i in rows:
-            ax.annotate(vocabulary[i], points[i], fontsize=8, xytext=(3, 3), textcoords="offset points")
+        # labels spread evenly in height, on the side of the middle, each joined to its point by a line
+        rows = sorted(rows, key=lambda i: points[i, 1])
+        heights = np.linspace(points[:, 1].min(), points[:, 1].max(), len(rows))
+        for i, height in zip(rows, heights):
+            ax.annotate(vocabulary[i], points[i], xytext=(points[i, 0] * 0.75, height), fontsize=8,
+                        ha="center", va="center", arrowprops={"arrowstyle": "-", "color": COLORS[kind], "lw": 0.5})
     ax.set_xlabel(f"first principal axis ({share[0]:.0%} of the variance)")
     ax.set_ylabel(f"second principal axis ({share[1]:.0%})")
-    ax.set_title(f"Embedding(1000, 8) learned on keyword_texts (test accuracy {accuracy:.2f})")
-    ax.legend(fontsize=8)
+    ax.set_title(f"An Embedding learned on keyword_texts (test accuracy {accuracy:.2f})", fontsize=10)
+    ax.legend(fontsize=8, loc="lower center")
     _save(fig, out / "embedding_projection.png")
 
 
@@ -250,7 +254,7 @@ def vanishing_experiment(out, trained, order_ids, facts):
     left.set_ylabel("|d loss / d input at step t|, relative to the last step")
     for ax in (left, middle, right):
         ax.set_yscale("log")
-        ax.set_xlabel("input step t (the loss reads the output after the last step)")
+        ax.set_xlabel("input step t (the loss reads the last output)")
         ax.legend(fontsize=7)
     fig.suptitle("How much gradient reaches each step of a sequence (32 units)")
     _save(fig, out / "vanishing_gradients.png")
@@ -287,26 +291,33 @@ def speed_experiment(out, trained, facts):
         x = rng.integers(1, VOCAB, size=(32, length))  # a batch of 32 random id sequences
         y = rng.integers(0, 2, size=32).astype(np.float32)
         L.set_random_seed(SEED)
-        for name, s in step_seconds({"GRU": gru_model(), "conv + GRU": conv_gru_model()}, x, y).items():
+        models = {"GRU": gru_model(), "conv + GRU": conv_gru_model()}
+        for name, s in step_seconds(models, x, y).items():
             seconds[name].append(s)
+    # multiply-adds per sample and step: a GRU's two products (x @ W, h @ U), a convolution's k taps
+    gru_kernel, gru_recurrent = models["GRU"].layers[1].get_weights()[:2]  # (32, 96), (32, 96)
+    conv_kernel = models["conv + GRU"].layers[1].get_weights()[0]  # (7, 32, 32)
+    macs = {"GRU(32)": gru_kernel.size + gru_recurrent.size, "Conv1D(32, 7)": conv_kernel.size}
+    macs["conv + GRU, per input step"] = round(macs["Conv1D(32, 7)"] + (macs["Conv1D(32, 7)"] + macs["GRU(32)"]) / 5)
     accuracy = {name: trained[name][0] for name in ("GRU", "conv + GRU")}
+    training = {name: round(float(model.history.history["accuracy"][-1]), 3) for name, (_, model) in trained.items()}
     facts["speed"] = {"lengths": lengths, "step_seconds": {k: [round(s, 4) for s in v] for k, v in seconds.items()},
                       "slowdown": [round(a / b, 2) for a, b in zip(seconds["GRU"], seconds["conv + GRU"])],
-                      "order_accuracy": accuracy}
+                      "macs_per_step": macs, "order_accuracy": accuracy, "order_training_accuracy": training}
     fig = Figure(figsize=(10, 4), layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=(3, 2))
     for name, s in seconds.items():
         left.plot(lengths, np.array(s) * 1000, "o-", label=f"Embedding -> {name}")
     left.set_xlabel("sequence length (steps)")
     left.set_ylabel("one training step, batch 32 (ms)")
-    left.set_title("Time of train_on_batch (median of 5; machine-dependent)")
+    left.set_title("train_on_batch, median of 5 (machine-dependent)", fontsize=10)
     left.legend()
-    bars = right.bar(list(accuracy), list(accuracy.values()), color=["#ff7f0e", "#9467bd"])
+    bars = right.bar(list(accuracy), list(accuracy.values()), color=["#1f77b4", "#ff7f0e"])
     right.bar_label(bars, fmt="%.2f")
     right.axhline(0.5, color="grey", linestyle=":", label="chance")
     right.set_ylim(0, 1.05)
     right.set_ylabel("test accuracy")
-    right.set_title("order_texts, 300 words, gap >= 100 (6 epochs)")
+    right.set_title("order_texts: 300 words, gap >= 100, 6 epochs", fontsize=10)
     right.legend(loc="lower right")
     _save(fig, out / "conv_vs_rnn_speed.png")
 
@@ -407,6 +418,7 @@ def forecasting_experiment(out, facts):
         bars = axes[1, col].bar(list(mae), list(mae.values()), color=["#7f7f7f", "#bbbbbb", "#2ca02c", "#1f77b4"])
         axes[1, col].bar_label(bars, fmt="%.2f")
         axes[1, col].set_ylabel("validation MAE (after 10 epochs)")
+        axes[1, col].margins(y=0.12)
     fig.suptitle("The common-sense baseline (tomorrow = today) against a Dense model and an LSTM")
     _save(fig, out / "forecasting_baseline.png")
 

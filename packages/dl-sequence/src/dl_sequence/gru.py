@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from dl_tensor import Op
+from dl_tensor.elementwise import match_dtypes
 
 from .recurrent import (
     FUSED_ACTIVATIONS,
@@ -63,6 +64,7 @@ class GRUOp(Op):
         self.activation, self.use_bias, self.reset_after = activation, use_bias, reset_after
 
     def forward(self, x, kernel, recurrent_kernel, *rest):
+        x, kernel = match_dtypes("gru", x, kernel)  # ints take the kernel dtype; floats never mix
         bias, h0 = rest if self.use_bias else (None, *rest)
         dtype = kernel.dtype
         batch, steps, _ = x.shape

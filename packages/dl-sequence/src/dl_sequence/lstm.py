@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from dl_tensor import Op
+from dl_tensor.elementwise import match_dtypes
 
 from .recurrent import (
     FUSED_ACTIVATIONS,
@@ -80,6 +81,7 @@ class LSTMOp(Op):
         self.activation, self.use_bias = activation, use_bias
 
     def forward(self, x, kernel, recurrent_kernel, *rest):
+        x, kernel = match_dtypes("lstm", x, kernel)  # ints take the kernel dtype; floats never mix
         bias, h0, c0 = rest if self.use_bias else (None, *rest)
         dtype = kernel.dtype
         batch, steps, n_in = x.shape

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from dl_tensor import Op
+from dl_tensor.elementwise import match_dtypes
 
 from .recurrent import (
     FUSED_ACTIVATIONS,
@@ -56,6 +57,7 @@ class SimpleRNNOp(Op):
         self.activation, self.use_bias = activation, use_bias
 
     def forward(self, x, kernel, recurrent_kernel, *rest):
+        x, kernel = match_dtypes("simple_rnn", x, kernel)  # ints take the kernel dtype; floats never mix
         bias, h0 = rest if self.use_bias else (None, *rest)
         dtype = kernel.dtype
         batch, steps, _ = x.shape
