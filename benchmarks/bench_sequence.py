@@ -10,11 +10,14 @@ binary labels, RMSprop(1e-3), binary cross-entropy on logits:
 Ours is built with dl-sequence and trained with ``compile``/``fit`` (one epoch over the same
 few different batches per call, in order); PyTorch runs its standard loop on the same batches
 (denormals flushed). The sides alternate in rounds (``harness.compare``), each at least a
-second per round.
+second per round, after a second of rest: right after PyTorch has run, its idle threads keep
+spinning and slow NumPy's BLAS down several times (measured: 604 samples/s before a PyTorch run,
+79 right after it, with 0.5 s of rest). ``--processes`` runs each side in a process of its own.
 
     tox -e bench                                   # or: python benchmarks/bench_sequence.py
     python benchmarks/bench_sequence.py --workload lstm --rounds 7
     python benchmarks/bench_sequence.py --memory   # peak memory per step, and how it grows with length
+    python benchmarks/bench_sequence.py --processes
 
 Prints samples/s and the ratio ours/torch per workload.
 """
@@ -29,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import compare, round_ratio, varied_batches  # noqa: E402
+from harness import compare, compare_in_processes, round_ratio, varied_batches  # noqa: E402
 
 BATCH, LENGTH, VOCAB, STEPS_PER_CALL = 128, 500, 10_000, 4
 
@@ -133,6 +136,23 @@ def ours_side(workload: str, length: int = LENGTH):
     return step
 
 
+# the sides as functions without arguments, for harness.compare_in_processes ("module:function")
+def ours_conv_gru():
+    return ours_side("conv_gru")
+
+
+def torch_conv_gru():
+    return torch_side("conv_gru")
+
+
+def ours_lstm():
+    return ours_side("lstm")
+
+
+def torch_lstm():
+    return torch_side("lstm")
+
+
 # -- memory -----------------------------------------------------------------------------
 def _rss_mib(field: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -181,11 +201,18 @@ def peak_memory(workload: str, lengths=(250, 500, 1000, 2000)) -> list:
     return rows
 
 
-def run(workload: str, rounds: int, seconds: float) -> dict:
-    res = compare({"dl-sequence": ours_side(workload), "torch": torch_side(workload)}, rounds=rounds, seconds=seconds)
+def run(workload: str, rounds: int, seconds: float, processes: bool = False) -> dict:
+    if processes:
+        res = compare_in_processes({"dl-sequence": f"bench_sequence:ours_{workload}",
+                                    "torch": f"bench_sequence:torch_{workload}"},
+                                   str(Path(__file__).resolve().parent), rounds=rounds, seconds=seconds, pause=1.0)
+    else:
+        res = compare({"dl-sequence": ours_side(workload), "torch": torch_side(workload)}, rounds=rounds,
+                      seconds=seconds, pause=1.0)
     ours, ref = res["dl-sequence"]["median"], res["torch"]["median"]
+    where = "a process each" if processes else "both sides in one process"
     print(f"{workload} (batch {BATCH}, length {LENGTH}, RMSprop), median of {rounds} rounds, {os.cpu_count()} cores, "
-          "both sides in one process")
+          f"{where}")
     print("| side | samples/s | rounds |")
     print("|---|---:|---|")
     for name, r in res.items():
@@ -201,11 +228,13 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--memory", action="store_true", help="report peak memory per step at several lengths")
+    parser.add_argument("--processes", action="store_true",
+                        help="run each side in a process of its own (no idle threads of one side slow the other)")
     args = parser.parse_args(argv)
     workloads = ["conv_gru", "lstm"] if args.workload == "both" else [args.workload]
     results = {}
     for workload in workloads:
-        results[workload] = run(workload, args.rounds, args.seconds)
+        results[workload] = run(workload, args.rounds, args.seconds, args.processes)
         if args.memory:
             results[workload]["memory"] = peak_memory(workload)
     return results

@@ -92,6 +92,27 @@ def test_fused_op_equals_its_composed_twin_values_and_gradients(case):
         np.testing.assert_allclose(fused, composed, rtol=1e-10, atol=1e-12)
 
 
+@given(conv_cases(), st.integers(1, 6))
+def test_working_through_the_rows_in_blocks_changes_nothing(case, block_rows):
+    """The op works through rows in blocks of BLOCK_ROWS (4,096): tiny blocks give the same values and gradients."""
+    import dl_sequence.conv1d as conv1d_module
+
+    x, kernel, bias, strides, padding, dilation = case
+    results = []
+    for rows in (conv1d_module.BLOCK_ROWS, block_rows):
+        saved, conv1d_module.BLOCK_ROWS = conv1d_module.BLOCK_ROWS, rows
+        try:
+            tensors = [Tensor(a, requires_grad=True, dtype="float64") for a in (x, kernel)]
+            out = run_op(*tensors, None if bias is None else Tensor(bias, dtype="float64"), strides, padding, dilation,
+                         relu=True)
+            (out * out).sum().backward()
+            results.append([out.numpy()] + [t.grad for t in tensors])
+        finally:
+            conv1d_module.BLOCK_ROWS = saved
+    for whole, blocked in zip(*results):
+        np.testing.assert_allclose(blocked, whole, rtol=1e-12, atol=1e-12)
+
+
 def test_float32_stays_float32_and_the_input_gradient_is_skipped_when_not_needed():
     rng = np.random.default_rng(0)
     x = Tensor(rng.standard_normal((2, 10, 3)).astype(np.float32))  # no gradient wanted (e.g. raw data)
