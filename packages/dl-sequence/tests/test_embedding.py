@@ -226,3 +226,16 @@ def test_freezing_pretrained_vectors_given_to_the_constructor():
     model = L.Sequential([Embedding(100, 8, input_length=10, weights=[matrix], trainable=False), L.Flatten(),
                           L.Dense(1, activation="sigmoid")])
     _frozen_model_check(model, matrix)
+
+
+@pytest.mark.parametrize("output_dim", [33, 48, 64, 70])
+def test_wide_tables_sum_repeated_ids(output_dim):
+    """Wide tables with many repeated ids: the one bincount over (id, feature) cells gives the plain sums."""
+    rng = np.random.default_rng(output_dim)
+    ids = rng.integers(0, 12, (5, 40))  # many repeats
+    table = Tensor(rng.standard_normal((12, output_dim)), requires_grad=True, dtype="float64")
+    upstream = rng.standard_normal((5, 40, output_dim))
+    (EmbeddingOp()(ids, table) * upstream).sum().backward()
+    expected = np.zeros((12, output_dim))
+    np.add.at(expected, ids.ravel(), upstream.reshape(-1, output_dim))  # the plain, slow reference
+    np.testing.assert_allclose(table.grad, expected, rtol=1e-12, atol=1e-12)
