@@ -30,6 +30,7 @@ from .recurrent import (
     product_blocks,
     sequence_grads,
     step_masks,
+    summed_over_steps,
 )
 
 __all__ = ["GRU", "GRUOp"]
@@ -205,7 +206,6 @@ class GRUOp(Op):
                 add(dh, keep, out=dh)
         need = self.needs_input_grad
         grads = [None] * len(need)
-        dT = dR.transpose(0, 2, 1)  # (T, b, 3u)
         if need[0] or need[1]:
             if self.reset_after:  # the input side saw [dz, dr, dcand]
                 dGx = dR.copy()
@@ -218,15 +218,15 @@ class GRUOp(Op):
                     dX *= self.input_mask.T
                 grads[0] = batch_major(dX, self.go_backwards)  # (b, T, in)
             if need[1]:
-                grads[1] = blocked_matmul(X, dGx.transpose(0, 2, 1)).sum(axis=0)  # (T, in, b) @ (T, b, 3u) -> (in, 3u)
+                grads[1] = summed_over_steps(X, dGx)  # (T, in, b), (T, 3u, b) -> (in, 3u)
         if need[2]:
             Hin = HD if HD is not None else H[:-1]  # (T, u, b): the h the recurrent kernel saw
             if self.reset_after:
-                grads[2] = blocked_matmul(Hin, dT).sum(axis=0)  # (T, u, b) @ (T, b, 3u) -> (u, 3u)
+                grads[2] = summed_over_steps(Hin, dR)  # (T, u, b), (T, 3u, b) -> (u, 3u)
             else:
                 dU = np.empty((u, 3 * u), dtype)
-                dU[:, :s2] = blocked_matmul(Hin, dT[:, :, :s2]).sum(axis=0)  # (T, u, b) @ (T, b, 2u)
-                dU[:, s2:] = blocked_matmul(HU, dT[:, :, s2:]).sum(axis=0)  # (r h) (T, u, b) @ (T, b, u)
+                dU[:, :s2] = summed_over_steps(Hin, dR[:, :s2])  # (T, u, b), (T, 2u, b) -> (u, 2u)
+                dU[:, s2:] = summed_over_steps(HU, dR[:, s2:])  # (r h) (T, u, b), (T, u, b) -> (u, u)
                 grads[2] = dU
         if self.use_bias and need[3]:
             if self.reset_after:

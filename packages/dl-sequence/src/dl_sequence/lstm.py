@@ -36,6 +36,7 @@ from .recurrent import (
     product_blocks,
     sequence_grads,
     step_masks,
+    summed_over_steps,
 )
 
 __all__ = ["LSTM", "LSTMOp"]
@@ -219,12 +220,10 @@ class LSTMOp(Op):
                 dX *= self.input_mask.T  # (in, b)
             grads[0] = batch_major(dX, self.go_backwards)  # (b, T, in)
         if need[1]:
-            dW = blocked_matmul(X, dG.transpose(0, 2, 1))  # (T, in, b) @ (T, b, 4u) -> (T, in, 4u)
-            grads[1] = dW.sum(axis=0)[:, inv]  # (in, 4u), Keras's gate order
+            grads[1] = summed_over_steps(X, dG)[:, inv]  # (T, in, b), (T, 4u, b) -> (in, 4u), Keras's gate order
         if need[2]:
             Hin = HD if HD is not None else H[:-1]  # the h the recurrent kernel saw
-            dU = blocked_matmul(Hin, dG.transpose(0, 2, 1))  # (T, u, b) @ (T, b, 4u) -> (T, u, 4u)
-            grads[2] = dU.sum(axis=0)[:, inv]  # (u, 4u)
+            grads[2] = summed_over_steps(Hin, dG)[:, inv]  # (T, u, b), (T, 4u, b) -> (u, 4u)
         if self.use_bias and need[3]:
             grads[3] = dG.sum(axis=(0, 2))[inv]  # (4u,)
         if need[-2]:

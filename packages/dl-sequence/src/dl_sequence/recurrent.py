@@ -694,7 +694,8 @@ def product_blocks(lhs: np.ndarray, out: np.ndarray) -> list:
 def blocked_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``np.matmul(a, b)`` stacked over time, computed in row blocks of ``a`` so that each BLAS
     call stays single-threaded (see ``SINGLE_THREAD_PRODUCT``): for the (time, ...) stacks of
-    small products at the start and end of the fused ops.
+    small products at the start of the fused ops (every step's input projection) and for the
+    input gradient at the end.
 
     Examples:
         >>> a, b = np.ones((3, 40, 32)), np.ones((3, 32, 128))
@@ -708,6 +709,23 @@ def blocked_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) 
     for i in range(0, m, rows):
         np.matmul(a[..., i:i + rows, :], b, out=out[..., i:i + rows, :])
     return out
+
+
+def summed_over_steps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``sum over t of a[t] @ b[t].T`` as ONE matrix product over every step and sample: the
+    weight gradients of a fused op, gathered from all steps at the end.
+
+    Shapes: a (T, m, batch), b (T, n, batch) -> (m, n).
+
+    Examples:
+        >>> a, b = np.ones((3, 2, 4)), np.ones((3, 5, 4))
+        >>> summed_over_steps(a, b)[0, 0]                  # 3 steps x 4 samples
+        np.float64(12.0)
+    """
+    steps, m, batch = a.shape
+    lhs = a.transpose(1, 0, 2).reshape(m, steps * batch)  # (T, m, b) -> (m, T, b) -> (m, T * b): a copy
+    rhs = b.transpose(1, 0, 2).reshape(b.shape[1], steps * batch)  # (T, n, b) -> (n, T * b): a copy
+    return lhs @ rhs.T  # (m, T * b) @ (T * b, n) -> (m, n)
 
 
 def feature_major(x: np.ndarray, go_backwards: bool, dtype, input_mask=None) -> np.ndarray:

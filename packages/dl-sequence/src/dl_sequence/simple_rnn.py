@@ -26,6 +26,7 @@ from .recurrent import (
     product_blocks,
     sequence_grads,
     step_masks,
+    summed_over_steps,
 )
 
 __all__ = ["SimpleRNN", "SimpleRNNOp"]
@@ -126,17 +127,16 @@ class SimpleRNNOp(Op):
                 add(dh, keep, out=dh)
         need = self.needs_input_grad
         grads = [None] * len(need)
-        dT = dA.transpose(0, 2, 1)  # (T, b, u)
         if need[0]:
             dX = blocked_matmul(kernel, dA)  # (in, u) @ (T, u, b) -> (T, in, b)
             if self.input_mask is not None:
                 dX *= self.input_mask.T
             grads[0] = batch_major(dX, self.go_backwards)
         if need[1]:
-            grads[1] = blocked_matmul(X, dT).sum(axis=0)  # (T, in, b) @ (T, b, u) -> (in, u)
+            grads[1] = summed_over_steps(X, dA)  # (T, in, b), (T, u, b) -> (in, u)
         if need[2]:
             Hin = HD if HD is not None else H[:-1]
-            grads[2] = blocked_matmul(Hin, dT).sum(axis=0)  # (T, u, b) @ (T, b, u) -> (u, u)
+            grads[2] = summed_over_steps(Hin, dA)  # (T, u, b), (T, u, b) -> (u, u)
         if self.use_bias and need[3]:
             grads[3] = dA.sum(axis=(0, 2))
         if need[-1]:
