@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import compare, compare_in_processes, round_ratio, varied_batches  # noqa: E402
+from harness import compare, compare_in_processes, round_ratio, torch_training_step, varied_batches  # noqa: E402
 
 BATCH, STEPS_PER_CALL = 64, 10
 
@@ -64,16 +64,7 @@ def torch_side():
     model = torch_model()
     data = [(torch.from_numpy(x.transpose(0, 3, 1, 2).copy()), torch.from_numpy(y)) for x, y in batches()]  # NCHW
     loss_fn = nn.CrossEntropyLoss()
-    opt = torch.optim.RMSprop(model.parameters(), lr=1e-3)
-
-    def step():
-        for x, y in data:
-            opt.zero_grad()
-            loss_fn(model(x), y).backward()
-            opt.step()
-        return STEPS_PER_CALL * BATCH
-
-    return step
+    return torch_training_step(model, data, loss_fn)
 
 
 def our_model():

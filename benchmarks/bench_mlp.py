@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import compare, gemm_gflops, round_ratio, varied_batches  # noqa: E402
+from harness import compare, gemm_gflops, round_ratio, torch_training_step, varied_batches  # noqa: E402
 
 BATCH, STEPS_PER_CALL = 128, 20
 
@@ -45,16 +45,7 @@ def torch_side():
     model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 10))
     data = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in batches()]
     loss_fn = nn.CrossEntropyLoss()
-    opt = torch.optim.RMSprop(model.parameters(), lr=1e-3)
-
-    def step():
-        for x, y in data:
-            opt.zero_grad()
-            loss_fn(model(x), y).backward()
-            opt.step()
-        return STEPS_PER_CALL * BATCH
-
-    return step
+    return torch_training_step(model, data, loss_fn)
 
 
 def ours_side():

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import compare, compare_in_processes, round_ratio, varied_batches  # noqa: E402
+from harness import compare, compare_in_processes, round_ratio, torch_training_step, varied_batches  # noqa: E402
 
 BATCH, LENGTH, VOCAB, STEPS_PER_CALL = 128, 500, 10_000, 4
 
@@ -89,16 +89,7 @@ def torch_side(workload: str, length: int = LENGTH):
     model = torch_model(workload)
     data = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in batches(length)]
     loss_fn = nn.BCEWithLogitsLoss()
-    opt = torch.optim.RMSprop(model.parameters(), lr=1e-3)
-
-    def step():
-        for x, y in data:
-            opt.zero_grad()
-            loss_fn(model(x), y).backward()
-            opt.step()
-        return len(data) * BATCH
-
-    return step
+    return torch_training_step(model, data, loss_fn)
 
 
 # -- ours -------------------------------------------------------------------------------

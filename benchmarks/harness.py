@@ -121,3 +121,21 @@ def varied_batches(make_x, make_y, count: int, seed: int = 0) -> list:
     """
     rng = np.random.default_rng(seed)
     return [(make_x(rng), make_y(rng)) for _ in range(count)]
+
+
+def torch_training_step(model, data: list, loss_fn, learning_rate: float = 1e-3) -> Callable[[], int]:
+    """PyTorch's standard training loop over ``data`` (a list of ``(x, y)`` tensors) with
+    RMSprop, as a benchmark side: each call trains one pass and returns the samples it saw."""
+    import torch
+
+    opt = torch.optim.RMSprop(model.parameters(), lr=learning_rate)
+    samples = sum(len(x) for x, _ in data)
+
+    def step():
+        for x, y in data:
+            opt.zero_grad()
+            loss_fn(model(x), y).backward()
+            opt.step()
+        return samples
+
+    return step
