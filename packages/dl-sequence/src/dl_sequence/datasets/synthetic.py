@@ -39,7 +39,10 @@ def order_texts(n: int, length: int = 200, vocab_size: int = 500, min_gap: int =
     """``n`` texts of ``length`` words whose label says whether "alpha" comes before "omega".
 
     The two markers stand at least ``min_gap`` words apart, anywhere in the text, and every text
-    holds each marker once: only their order tells the classes apart (labels are balanced).
+    holds each marker once: a bag of words cannot tell the classes apart (labels are balanced).
+    Where one marker stands gives part of the answer (the first of the two tends to stand early:
+    a rule that reads one marker's position is right about 9 times in 10 with the defaults of
+    the integration tests); only their order gives all of it.
 
     Returns:
         texts: NumPy array of ``n`` strings; labels: (n,) int64, 1 when "alpha" comes first.
