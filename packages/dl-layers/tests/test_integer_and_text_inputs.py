@@ -103,3 +103,15 @@ def test_texts_of_very_different_lengths_are_not_padded_to_the_longest():
     arr = to_arrays(texts)
     assert arr.dtype == object and arr.shape == (1002,)  # not a '<U100000' array of 400 MB
     assert arr[1] == "x" * 100_000
+
+
+def test_text_given_to_a_numeric_layer_names_the_layer():
+    model = L.Sequential([L.Input(shape=(2,)), L.layers.Dense(1)])
+    with pytest.raises(TypeError, match=r"Layer 'dense' computes on numbers and got text"):
+        model.predict(np.array([["a", "b"]]), verbose=0)
+
+
+def test_ragged_lists_get_a_clear_error():
+    model = L.Sequential([L.Input(shape=(2,)), L.layers.Dense(1)])
+    with pytest.raises(ValueError, match=r"ragged: nested lists of different lengths \(\[1, 2\]\).*pad_sequences"):
+        model.predict([[1, 2], [3]], verbose=0)

@@ -55,7 +55,12 @@ def to_arrays(data):
     """Arrays from what the user passed: an array, nested lists of numbers (one array), or a
     list/dict of arrays (several inputs or outputs); floats become float32."""
     if isinstance(data, list | tuple) and data and _plain_numbers(data):
-        return _to_array(data)
+        try:
+            return _to_array(data)
+        except ValueError:  # NumPy: "setting an array element with a sequence ... inhomogeneous shape"
+            lengths = sorted({len(row) for row in data if isinstance(row, list | tuple)})
+            raise ValueError(f"the data are ragged: nested lists of different lengths ({lengths[:5]}); give one "
+                             "array, padding sequences to one length first (e.g. dl_sequence.pad_sequences)") from None
     return nest.map_structure(_to_array, data)
 
 

@@ -157,6 +157,9 @@ class Layer(Registrable):
 
     registry = LAYERS  # every subclass registers here when defined: load_model finds it by class name
     _accepts_training_cache: dict = {}
+    #: Whether ``call`` may receive text (NumPy arrays of strings, which are not Tensors): models
+    #: (their first layer decides), Lambda, and preprocessing layers such as TextVectorization.
+    accepts_text: bool = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -387,6 +390,9 @@ class Layer(Registrable):
                 self._check_input(shape)
             return self.call(inputs, *args, **kwargs)
         inputs = nest.map_structure(lambda x: _as_tensor(x, self.dtype), inputs)
+        if not self.accepts_text and any(isinstance(x, np.ndarray) for x in nest.flatten(inputs)):
+            raise TypeError(f"Layer '{self.name}' computes on numbers and got text (an array of strings); turn text "
+                            "into numbers first, e.g. with a TextVectorization layer (dl_sequence) before it")
         if not self.built:
             self._maybe_build(_shapes_of(inputs))
         if self.input_spec is not None:

@@ -49,6 +49,8 @@ class Model(Layer):
         (3, 1)
     """
 
+    accepts_text = True  # the first layer decides what the data may be
+
     def __init__(self, inputs=None, outputs=None, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
         self._graph = None

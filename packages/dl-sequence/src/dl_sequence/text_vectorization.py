@@ -127,6 +127,8 @@ class TextVectorization(Layer):
                [0., 0., 1.]], dtype=float32)
     """
 
+    accepts_text = True  # raw strings in, token ids or bags of words out
+
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation", split="whitespace", ngrams=None,
                  output_mode="int", output_sequence_length=None, pad_to_max_tokens=False, vocabulary=None,
                  idf_weights=None, sparse=False, ragged=False, encoding="utf-8", name=None, **kwargs):

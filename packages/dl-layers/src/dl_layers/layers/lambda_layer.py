@@ -20,6 +20,8 @@ class Lambda(Layer):
         Tensor([[2., 2.]], dtype=float32)
     """
 
+    accepts_text = True  # its function decides
+
     def __init__(self, function, output_shape=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
         if not callable(function):
