@@ -87,6 +87,9 @@ def _looks_like_batch(item) -> bool:
 
 
 def _check_finite(what: str, name: str, arr: np.ndarray, where: str = "") -> None:
+    if arr.dtype.kind not in "fiubUSO":  # complex numbers, dates, raw bytes...: nothing a layer computes on
+        raise TypeError(f"{what}: {name}{where} has dtype {arr.dtype}; expected numbers (floats, integers or "
+                        "booleans), or text for a text-processing first layer")
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0]
         kind = "NaN" if np.isnan(arr[tuple(bad)]) else "an infinite value"
