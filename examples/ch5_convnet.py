@@ -67,7 +67,7 @@ def main(argv=None) -> dict:
     L.set_random_seed(args.seed)
     model = small_convnet()
     model.summary()
-    _, seconds = train(model, x_train, y_train, args.epochs, 64, validation_split=0.2, verbose=2)
+    history, seconds = train(model, x_train, y_train, args.epochs, 64, validation_split=0.2, verbose=2)
     _, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"from scratch on {len(x_train)} images: test accuracy {accuracy:.3f} ({seconds:.1f} s)")
 
@@ -83,7 +83,9 @@ def main(argv=None) -> dict:
     train(scratch, x_few, y_few, 30, 20, verbose=0)
     results = {"from_scratch_all": accuracy,
                "pretrained_few": transfer.evaluate(x_test, y_test, verbose=0)[1],
-               "scratch_few": scratch.evaluate(x_test, y_test, verbose=0)[1]}
+               "scratch_few": scratch.evaluate(x_test, y_test, verbose=0)[1],
+               # for the demo's figures
+               "model": model, "history": history, "x_test": x_test, "y_test": y_test}
     print(f"with {len(x_few)} images: MiniVGG pretrained on digits (frozen) + new head: test accuracy "
           f"{results['pretrained_few']:.3f}; the same network from scratch: {results['scratch_few']:.3f}")
     return results

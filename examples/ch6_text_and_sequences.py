@@ -87,6 +87,7 @@ def main(argv=None) -> dict:
     results["spam_conv_gru"], seconds = train_and_test(model, x_train, y_train, x_test, y_test, args.spam_epochs,
                                                        batch_size=64)
     results["spam_majority"] = float(majority)
+    results["spam_model"], results["spam_vocabulary"] = model, vectorizer.get_vocabulary()  # for the demo's figures
     model.summary()
     print(f"SpamAssassin: Conv1D + GRU test accuracy {results['spam_conv_gru']:.3f} against the majority "
           f"baseline {majority:.3f} ({seconds:.1f} s). The book (6.4): its 1D convnet reached a validation "
