@@ -10,29 +10,19 @@ trained from raw strings, and a GRU forecaster against the common-sense baseline
   "tomorrow = today".
 """
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import dl_layers as L
-from dl_sequence import GRU, Conv1D, Embedding, MaxPooling1D, TextVectorization, timeseries_dataset_from_array
+from dl_sequence import GRU, TextVectorization, timeseries_dataset_from_array
 from dl_sequence.datasets import synthetic
 
-
-def conv_gru_classifier(vectorizer, vocab_size: int):
-    """Raw strings -> ids -> Embedding -> Conv1D -> MaxPooling1D -> Conv1D -> GRU -> Dense."""
-    return L.Sequential([
-        vectorizer,
-        Embedding(vocab_size, 32),
-        Conv1D(32, 7, activation="relu"),
-        MaxPooling1D(5),
-        Conv1D(32, 7, activation="relu"),
-        GRU(32),
-        L.Dense(1, activation="sigmoid"),
-    ])
-
-
-def bag_of_words_classifier(vectorizer):
-    return L.Sequential([vectorizer, L.Dense(16, activation="relu"), L.Dense(1, activation="sigmoid")])
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+from ch6_text_and_sequences import bag_of_words as bag_of_words_classifier  # noqa: E402
+from ch6_text_and_sequences import conv_gru as conv_gru_classifier  # noqa: E402  (the models the demo trains)
 
 
 def accuracy(model, texts, labels) -> float:
