@@ -23,12 +23,12 @@ from .recurrent import (
     FusedRNN,
     GRUCell,
     activation_name,
+    backward_start,
     batch_major,
     blocked_matmul,
     feature_major,
     make_output,
     product_blocks,
-    sequence_grads,
     step_masks,
     summed_over_steps,
 )
@@ -141,16 +141,8 @@ class GRUOp(Op):
         u = H.shape[1]
         s2 = 2 * u
         dtype = G.dtype
-        seen = self._seen
-        real = padded_f = None
-        if self.mask is not None:
-            real, _, padded_f, _ = step_masks(self.mask, self.go_backwards, dtype)
-        dseq = sequence_grads(d_output, self.return_sequences, seen)  # (T, u, b) or None
-        dh = np.array(d_h.T, dtype=dtype, order="C")  # (u, b): dL/dh_t, running backwards
-        if not self.return_sequences:
-            dh += d_output.T if seen is None else d_output.T * seen[-1]
+        real, padded_f, dseq, dh, rmask = backward_start(self, d_output, d_h, dtype)
         _, act_grad = FUSED_ACTIVATIONS[self.activation]
-        rmask = None if self.recurrent_mask is None else np.ascontiguousarray(self.recurrent_mask.T)
         U = np.ascontiguousarray(UT.T)  # (u, 3u)
         # reset_after: dR rows = [dz, dr, d(h U_h)], what U.T saw; dC = d(candidate pre-activation)
         # otherwise: dR rows = [dz, dr, d(candidate)]; dC unused

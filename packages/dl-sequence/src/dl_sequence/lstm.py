@@ -29,12 +29,12 @@ from .recurrent import (
     FusedRNN,
     LSTMCell,
     activation_name,
+    backward_start,
     batch_major,
     blocked_matmul,
     feature_major,
     make_output,
     product_blocks,
-    sequence_grads,
     step_masks,
     summed_over_steps,
 )
@@ -156,20 +156,12 @@ class LSTMOp(Op):
         u = H.shape[1]
         s3 = 3 * u
         dtype = G.dtype
-        seen = self._seen
-        real = padded_f = None
-        if self.mask is not None:
-            real, _, padded_f, _ = step_masks(self.mask, self.go_backwards, dtype)
-        dseq = sequence_grads(d_output, self.return_sequences, seen)  # (T, u, b) or None
-        dh = np.array(d_h.T, dtype=dtype)  # (u, b): dL/dh_t, running backwards
-        dc = np.array(d_c.T, dtype=dtype)  # (u, b): dL/dc_t
-        if not self.return_sequences:
-            dh += d_output.T if seen is None else d_output.T * seen[-1]
+        real, padded_f, dseq, dh, rmask = backward_start(self, d_output, d_h, dtype)
+        dc = np.array(d_c.T, dtype=dtype, order="C")  # (b, u) -> (u, b): dL/dc_t
         _, act_grad = FUSED_ACTIVATIONS[self.activation]
         one_tanh = self.activation == "tanh"
         dG = np.empty_like(G)  # (T, 4u, b): dL/d(pre-activation) of the gates i, f, o, c~
         U = np.ascontiguousarray(UT.T)  # (u, 4u), unscaled
-        rmask = None if self.recurrent_mask is None else np.ascontiguousarray(self.recurrent_mask.T)
         deriv = np.empty((4 * u, batch), dtype)
         tmp = np.empty((u, batch), dtype)
         keep_h = np.empty((u, batch), dtype) if real is not None else None

@@ -764,6 +764,26 @@ def sequence_grads(d_output, return_sequences: bool, seen):
     return dseq
 
 
+def backward_start(op, d_output, d_h, dtype):
+    """What the backward pass of every fused recurrent op starts from.
+
+    Returns ``(real, padded_f, dseq, dh, rmask)``: the step masks (time, 1, batch) as floats
+    (or None without a mask), the output's gradient per step (time, units, batch) (None
+    without ``return_sequences``), dL/dh of the last step (units, batch), contiguous and
+    ready to run backwards, and the recurrent dropout mask (units, batch) or None.
+    """
+    real = padded_f = None
+    if op.mask is not None:
+        real, _, padded_f, _ = step_masks(op.mask, op.go_backwards, dtype)
+    seen = op._seen
+    dseq = sequence_grads(d_output, op.return_sequences, seen)  # (T, u, b) or None
+    dh = np.array(d_h.T, dtype=dtype, order="C")  # (b, u) -> (u, b): dL/dh_t, running backwards
+    if not op.return_sequences:
+        dh += d_output.T if seen is None else d_output.T * seen[-1]  # (b, u) -> (u, b)
+    rmask = None if op.recurrent_mask is None else np.ascontiguousarray(op.recurrent_mask.T)  # (b, u) -> (u, b)
+    return real, padded_f, dseq, dh, rmask
+
+
 def make_output(H: np.ndarray, return_sequences: bool, seen):
     """States H (T + 1, units, batch), H[0] the initial state -> the layer's output,
     (batch, T, units) or (batch, units)."""

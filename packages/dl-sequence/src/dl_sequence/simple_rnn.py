@@ -19,12 +19,12 @@ from .recurrent import (
     FusedRNN,
     SimpleRNNCell,
     activation_name,
+    backward_start,
     batch_major,
     blocked_matmul,
     feature_major,
     make_output,
     product_blocks,
-    sequence_grads,
     step_masks,
     summed_over_steps,
 )
@@ -96,16 +96,8 @@ class SimpleRNNOp(Op):
         X, kernel, recurrent_kernel, H, HD = self.saved
         steps, u, batch = H.shape[0] - 1, H.shape[1], H.shape[2]
         dtype = H.dtype
-        seen = self._seen
-        real = padded_f = None
-        if self.mask is not None:
-            real, _, padded_f, _ = step_masks(self.mask, self.go_backwards, dtype)
-        dseq = sequence_grads(d_output, self.return_sequences, seen)
-        dh = np.array(d_h.T, dtype=dtype, order="C")  # (u, b)
-        if not self.return_sequences:
-            dh += d_output.T if seen is None else d_output.T * seen[-1]
+        real, padded_f, dseq, dh, rmask = backward_start(self, d_output, d_h, dtype)
         _, act_grad = FUSED_ACTIVATIONS[self.activation]
-        rmask = None if self.recurrent_mask is None else np.ascontiguousarray(self.recurrent_mask.T)
         U = np.ascontiguousarray(recurrent_kernel)  # (u, u)
         dA = np.empty((steps, u, batch), dtype)  # dL/d(pre-activation)
         keep = np.empty((u, batch), dtype) if real is not None else None
