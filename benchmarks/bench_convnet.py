@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import compare, compare_in_processes, round_ratio, torch_training_step, varied_batches  # noqa: E402
+from harness import compare, compare_in_processes, print_comparison, torch_training_step, varied_batches  # noqa: E402
 
 BATCH, STEPS_PER_CALL = 64, 10
 
@@ -192,18 +192,12 @@ def main(argv=None):
                                    str(Path(__file__).resolve().parent), rounds=args.rounds, seconds=args.seconds)
     else:
         res = compare({"dl-convnet": ours_side(), "torch": torch_side()}, rounds=args.rounds, seconds=args.seconds)
-    ours, ref = res["dl-convnet"]["median"], res["torch"]["median"]
     print(f"convnet (the book's MNIST convnet, batch {BATCH}, RMSprop), median of {args.rounds} rounds, "
           f"{os.cpu_count()} cores, {'one process per side' if args.processes else 'both sides in one process'}")
-    print("| side | samples/s | rounds |")
-    print("|---|---:|---|")
-    for name, r in res.items():
-        print(f"| {name} | {r['median']:,.0f} | {', '.join(f'{v:,.0f}' for v in r['rounds'])} |")
-    per_round = round_ratio(res, "dl-convnet", "torch")
-    print(f"ratio dl-convnet/torch: {ours / ref:.2f} (median of per-round ratios: {per_round:.2f})")
+    figures = print_comparison(res, "dl-convnet")
     if args.memory:
         peak_memory()
-    return {"ours": ours, "torch": ref, "ratio": ours / ref, "round_ratio": per_round}
+    return figures
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import compare, gemm_gflops, round_ratio, torch_training_step, varied_batches  # noqa: E402
+from harness import compare, gemm_gflops, print_comparison, torch_training_step, varied_batches  # noqa: E402
 
 BATCH, STEPS_PER_CALL = 128, 20
 
@@ -79,20 +79,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     sides = {"dl-layers": ours_side(), "torch": torch_side()}
     res = compare(sides, rounds=args.rounds, seconds=args.seconds)
-    ours, ref = res["dl-layers"]["median"], res["torch"]["median"]
+    ours = res["dl-layers"]["median"]
     gemm = gemm_gflops()
     achieved = ours * flops_per_sample() / 1e9
     print(f"mlp (784-512-10, batch {BATCH}, RMSprop), median of {args.rounds} rounds, {os.cpu_count()} cores")
-    print("| side | samples/s | rounds |")
-    print("|---|---:|---|")
-    for name, r in res.items():
-        print(f"| {name} | {r['median']:,.0f} | {', '.join(f'{v:,.0f}' for v in r['rounds'])} |")
-    per_round = round_ratio(res, "dl-layers", "torch")
-    print(f"ratio dl-layers/torch: {ours / ref:.2f} (median of per-round ratios: {per_round:.2f})")
+    figures = print_comparison(res, "dl-layers")
     print(f"float32 GEMM rate (NumPy, 2048^3): {gemm:.1f} GFLOP/s; our MLP step: {achieved:.1f} GFLOP/s "
           f"= {achieved / gemm:.0%} of it")
-    return {"ours": ours, "torch": ref, "ratio": ours / ref, "round_ratio": per_round, "gemm": gemm,
-            "fraction": achieved / gemm}
+    return {**figures, "gemm": gemm, "fraction": achieved / gemm}
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import compare, compare_in_processes, round_ratio, torch_training_step, varied_batches  # noqa: E402
+from harness import compare, compare_in_processes, print_comparison, torch_training_step, varied_batches  # noqa: E402
 
 BATCH, LENGTH, VOCAB, STEPS_PER_CALL = 128, 500, 10_000, 4
 
@@ -200,17 +200,12 @@ def run(workload: str, rounds: int, seconds: float, processes: bool = False) -> 
     else:
         res = compare({"dl-sequence": ours_side(workload), "torch": torch_side(workload)}, rounds=rounds,
                       seconds=seconds, pause=1.0)
-    ours, ref = res["dl-sequence"]["median"], res["torch"]["median"]
     where = "a process each" if processes else "both sides in one process"
     print(f"{workload} (batch {BATCH}, length {LENGTH}, RMSprop), median of {rounds} rounds, {os.cpu_count()} cores, "
           f"{where}")
-    print("| side | samples/s | rounds |")
-    print("|---|---:|---|")
-    for name, r in res.items():
-        print(f"| {name} | {r['median']:,.0f} | {', '.join(f'{v:,.0f}' for v in r['rounds'])} |")
-    per_round = round_ratio(res, "dl-sequence", "torch")
-    print(f"ratio dl-sequence/torch: {ours / ref:.2f} (median of per-round ratios: {per_round:.2f})\n")
-    return {"ours": ours, "torch": ref, "ratio": ours / ref, "round_ratio": per_round}
+    figures = print_comparison(res, "dl-sequence")
+    print()
+    return figures
 
 
 def main(argv=None):

@@ -99,6 +99,19 @@ def round_ratio(res: dict, ours: str, reference: str) -> float:
     return statistics.median(a / b for a, b in zip(res[ours]["rounds"], res[reference]["rounds"]))
 
 
+def print_comparison(res: dict, ours: str, reference: str = "torch") -> dict:
+    """Print the samples/s table of a comparison and the ratio ours/reference (of the medians,
+    and the median of the per-round ratios); return those figures."""
+    print("| side | samples/s | rounds |")
+    print("|---|---:|---|")
+    for name, r in res.items():
+        print(f"| {name} | {r['median']:,.0f} | {', '.join(f'{v:,.0f}' for v in r['rounds'])} |")
+    mine, ref = res[ours]["median"], res[reference]["median"]
+    per_round = round_ratio(res, ours, reference)
+    print(f"ratio {ours}/{reference}: {mine / ref:.2f} (median of per-round ratios: {per_round:.2f})")
+    return {"ours": mine, "torch": ref, "ratio": mine / ref, "round_ratio": per_round}
+
+
 def gemm_gflops(n: int = 2048, repeats: int = 5) -> float:
     """This machine's float32 matrix-multiply rate through NumPy's BLAS (median of repeats)."""
     a = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
