@@ -10,12 +10,10 @@ there?" (average).
 
 ``pool1d_composed`` computes a pooling as it reads, with dl-tensor ops: the ``pool_size``
 slices of the sequence that the window positions meet, stacked, then reduced. ``Pool1DOp``
-does it in one op on arrays. When the windows tile the sequence (``strides == pool_size``,
-the usual case) they are a free reshape of it, ``(batch, windows, pool_size, channels)``,
-and the max is one reduction over the pool axis; its backward compares the windows with
-their broadcast maxima and gives each window's gradient to its first maximum, as Keras
-and PyTorch do (the composed version shares it between tied maxima, so the two agree when
-no window has a tie).
+does it in one op on arrays: one strided pass per window position (the i-th step of every
+window is every ``strides``-th step of the sequence from ``i``), forward and backward; the
+backward gives each window's gradient to its first maximum, as Keras and PyTorch do (the
+composed version shares it between tied maxima, so the two agree when no window has a tie).
 """
 
 from __future__ import annotations
