@@ -7,7 +7,15 @@ import numpy as np
 import pytest
 
 import dl_layers as L
-from dl_workflow import IteratedKFold, KFold, MeanRegressor, Normalizer, cross_validate, evaluate_baseline
+from dl_workflow import (
+    IteratedKFold,
+    KFold,
+    MeanRegressor,
+    Normalizer,
+    cross_validate,
+    evaluate_baseline,
+    final_evaluation,
+)
 from dl_workflow.datasets import boston_housing
 
 
@@ -45,6 +53,27 @@ def test_the_books_k_fold_protocol_beats_the_mean_baseline_by_far(boston):
           f"mean baseline {baseline:.2f} (the book: 2.4 for the model)")
     assert mae < 0.5 * baseline  # about 2.5 against 6.6 thousand dollars
     assert mae < 3.2
+
+
+def test_the_final_model_after_k_fold_beats_the_baseline_on_test_and_round_trips(boston, tmp_path):
+    """The book's last step: retrain on all training data, evaluate once on the test set; then the
+    model and its normalizer saved and loaded give the same test predictions."""
+    (x_train, y_train), (x_test, y_test) = boston
+    x_train, y_train, x_test, y_test = (a.astype("float32") for a in (x_train, y_train, x_test, y_test))
+    estimate = cross_validate(build_model, x_train, y_train, cv=KFold(4), fit_kwargs={"epochs": 40, "batch_size": 16},
+                              normalizer=Normalizer(), seed=0)
+    final = final_evaluation(build_model, (x_train, y_train), (x_test, y_test), normalizer=Normalizer(),
+                             fit_kwargs={"epochs": 80, "batch_size": 16}, validation_estimate=estimate, monitor="mae",
+                             seed=0)
+    baseline = float(np.abs(y_test - y_train.mean()).mean())  # the training mean, the book's "no model" price
+    print(f"\nBoston housing, final model test MAE {final.scores['mae']:.2f} against {baseline:.2f} for the mean")
+    assert final.scores["mae"] < 0.5 * baseline, (final.scores, baseline)
+
+    final.model.save(tmp_path / "boston.dlbook")
+    final.normalizer.save(tmp_path / "boston_normalizer.json")
+    model, normalizer = L.load_model(tmp_path / "boston.dlbook"), Normalizer.load(tmp_path / "boston_normalizer.json")
+    before = final.model.predict(final.normalizer.transform(x_test), verbose=0)
+    np.testing.assert_array_equal(model.predict(normalizer.transform(x_test), verbose=0), before)
 
 
 def test_iterated_k_fold_in_two_processes_equals_one_process(boston):

@@ -120,7 +120,7 @@ def weather():
                          usecols=(1, 2, 3, 4)).astype(np.float32)
 
 
-def test_gru_forecaster_against_the_common_sense_baseline(weather):
+def test_gru_forecaster_against_the_common_sense_baseline(weather, tmp_path):
     """Tomorrow's maximum temperature from the last 14 days (the book's Jena setup, daily)."""
     lookback, horizon = 14, 1
     n_train = 1000
@@ -147,3 +147,7 @@ def test_gru_forecaster_against_the_common_sense_baseline(weather):
     mean_mae = float(np.abs(y_val).mean()) * std[1]  # the training mean (0 once normalised)
     assert naive_mae < 0.5 * mean_mae  # the common-sense baseline is strong on daily weather...
     assert gru_mae < 1.05 * naive_mae, f"GRU {gru_mae:.3f} vs naive {naive_mae:.3f}"  # ...the GRU matches it
+
+    model.save(tmp_path / "forecaster.dlbook")  # and the trained forecaster comes back from disk unchanged
+    np.testing.assert_array_equal(L.load_model(tmp_path / "forecaster.dlbook").predict(x_val, verbose=0),
+                                  model.predict(x_val, verbose=0))
