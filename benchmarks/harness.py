@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -49,25 +50,88 @@ def compare(sides: dict[str, Callable[[], int]], rounds: int = 5, seconds: float
     return {name: {"median": statistics.median(v), "rounds": v} for name, v in results.items()}
 
 
+def _status_mib(field: str) -> float:
+    """``VmRSS`` (resident now) or ``VmHWM`` (the peak since start or the last reset) of this
+    process, in MiB (Linux: ``/proc/self/status``)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def _reset_peak_rss() -> bool:
+    """Reset this process's ``VmHWM`` to its current resident size (Linux: "5" into
+    ``/proc/self/clear_refs``); False where that is not possible or does not take effect."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return abs(_status_mib("VmHWM") - _status_mib("VmRSS")) < 1.0
+
+
+def step_memory(step: Callable[[], int], calls: int = 2) -> dict:
+    """Peak resident memory of ``calls`` calls of an already warmed-up ``step`` (MiB), over what
+    the process held just before them: ``{"before", "peak", "extra", "how"}``.
+
+    The peak is ``VmHWM`` after a reset (``_reset_peak_rss``); where the reset is refused, a
+    thread samples ``VmRSS`` every millisecond instead (``"how"`` says which, sampling can miss
+    a peak shorter than that).
+    """
+    before = _status_mib("VmRSS")
+    if _reset_peak_rss():
+        for _ in range(calls):
+            step()
+        peak = _status_mib("VmHWM")
+        return {"before": before, "peak": peak, "extra": peak - before, "how": "VmHWM reset"}
+    import threading
+
+    peak, done = [before], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], _status_mib("VmRSS"))
+            time.sleep(0.001)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    for _ in range(calls):
+        step()
+    done.set()
+    sampler.join()
+    return {"before": before, "peak": peak[0], "extra": peak[0] - before, "how": "VmRSS sampled"}
+
+
 def _side_worker(conn, path: str, factory: str, warmup: int) -> None:
-    """Child process of ``compare_in_processes``: build one side, then time a round per request."""
+    """Child process of ``compare_in_processes``: build one side, then time a round per request
+    (a number of seconds), or measure ``step_memory`` (``("memory", calls)``), which also reports
+    the resident memory once the side is built (``"built"``) and its peak over the warm-up calls
+    (``"first_peak"``): the memory the first steps take, before any allocator has kept any."""
     sys.path.insert(0, path)
     module, name = factory.split(":")
     step = getattr(importlib.import_module(module), name)()
+    built = _status_mib("VmRSS")  # model and data, no step yet
+    reset = _reset_peak_rss()
     for _ in range(warmup):
         step()
+    # the warm-up's peak (since the reset; where it was refused, since the process started)
+    first = {"built": built, "first_peak": _status_mib("VmHWM"), "first_how": "VmHWM reset" if reset else "VmHWM"}
     conn.send("ready")
-    while (seconds := conn.recv()) is not None:
-        conn.send(throughput(step, seconds))
+    while (request := conn.recv()) is not None:
+        if isinstance(request, tuple):
+            conn.send({**step_memory(step, request[1]), **first})
+        else:
+            conn.send(throughput(step, request))
 
 
 def compare_in_processes(factories: dict[str, str], path: str, rounds: int = 5, seconds: float = 2.0,
-                         warmup: int = 2, pause: float = 0.3) -> dict:
+                         warmup: int = 2, pause: float = 0.3, memory_calls: int = 0) -> dict:
     """``compare``, with each side in a process of its own: ``{side: "module:function"}``, the
     function returning the side's step (``path`` is the folder to import the module from).
 
     The rounds alternate exactly as in ``compare``, but nothing a side does to its process
-    (allocator settings, thread pools) reaches the other side.
+    (allocator settings, thread pools) reaches the other side. With ``memory_calls``, each side
+    then measures ``step_memory`` over that many calls in its own process (one side at a time),
+    added to its result as ``"memory"``.
     """
     context = multiprocessing.get_context("spawn")
     workers = {}
@@ -87,11 +151,18 @@ def compare_in_processes(factories: dict[str, str], path: str, rounds: int = 5, 
                 time.sleep(pause)
                 workers[name][0].send(seconds)
                 results[name].append(workers[name][0].recv())
+        memory = {}
+        if memory_calls:
+            for name in names:
+                time.sleep(pause)
+                workers[name][0].send(("memory", memory_calls))
+                memory[name] = workers[name][0].recv()
     finally:
         for parent, process in workers.values():
             parent.send(None)
             process.join(timeout=10)
-    return {name: {"median": statistics.median(v), "rounds": v} for name, v in results.items()}
+    return {name: {"median": statistics.median(v), "rounds": v, **({"memory": memory[name]} if memory else {})}
+            for name, v in results.items()}
 
 
 def round_ratio(res: dict, ours: str, reference: str) -> float:
