@@ -7,8 +7,9 @@ RMSprop(1e-3), sparse categorical cross-entropy, random 28x28x1 inputs:
     -> Conv2D(64, 3, relu) -> Flatten -> Dense(64, relu) -> Dense(10, softmax)
 
 Ours is built with dl-convnet and trained with ``compile``/``fit`` (one epoch over 10
-batches per call, in order); PyTorch runs its standard loop on the same 10 batches (NCHW,
-denormals flushed). The sides alternate in rounds (``harness.compare``).
+batches per call, in order); PyTorch runs its standard loop on the same 10 batches (NCHW).
+Both sides flush denormal numbers to zero (``torch.set_flush_denormal``,
+``dl_tensor.set_flush_denormal``). The sides alternate in rounds (``harness.compare``).
 
     tox -e bench                 # or: python benchmarks/bench_convnet.py --rounds 7
     python benchmarks/bench_convnet.py --profile      # where our step's time goes, layer by layer
@@ -31,6 +32,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from dl_tensor import set_flush_denormal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import compare, compare_in_processes, print_comparison, torch_training_step, varied_batches  # noqa: E402
@@ -72,6 +75,7 @@ def our_model():
     from dl_convnet import Conv2D, MaxPooling2D
 
     L.set_random_seed(0)
+    set_flush_denormal(True)  # as the PyTorch side's torch.set_flush_denormal(True)
     model = L.Sequential([
         Conv2D(32, (3, 3), activation="relu", input_shape=(28, 28, 1)),
         MaxPooling2D((2, 2)),

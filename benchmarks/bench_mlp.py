@@ -5,7 +5,8 @@ sparse categorical cross-entropy, random inputs. Ours is the book's model,
 ``Dense(512, relu) -> Dense(10, softmax)`` trained with ``compile``/``fit``; PyTorch runs
 its standard loop (zero_grad, forward, loss, backward, step). Both sides train on the same
 20 different batches per call (ours: one ``fit`` epoch over them, in order), PyTorch with
-denormals flushed, each side after a short pause (``harness.compare``).
+both sides flushing denormals to zero (``torch.set_flush_denormal``,
+``dl_tensor.set_flush_denormal``), each side after a short pause (``harness.compare``).
 
     tox -e bench                 # or: python benchmarks/bench_mlp.py --rounds 5
 
@@ -21,6 +22,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
+
+from dl_tensor import set_flush_denormal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import compare, gemm_gflops, print_comparison, torch_training_step, varied_batches  # noqa: E402
@@ -52,6 +55,7 @@ def ours_side():
     import dl_layers as L
 
     L.set_random_seed(0)
+    set_flush_denormal(True)  # as the PyTorch side's torch.set_flush_denormal(True)
     data = batches()
     x = np.concatenate([b[0] for b in data])  # (2560, 784): the same batches, in one array
     y = np.concatenate([b[1] for b in data])

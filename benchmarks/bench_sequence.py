@@ -9,7 +9,8 @@ binary labels, RMSprop(1e-3), binary cross-entropy on logits:
 
 Ours is built with dl-sequence and trained with ``compile``/``fit`` (one epoch over the same
 few different batches per call, in order); PyTorch runs its standard loop on the same batches
-(denormals flushed). The sides alternate in rounds (``harness.compare``), each at least a
+(both sides flush denormals to zero: ``torch.set_flush_denormal`` and ours,
+``dl_tensor.set_flush_denormal``). The sides alternate in rounds (``harness.compare``), each at least a
 second per round, after a second of rest: right after PyTorch has run, its idle threads keep
 spinning and slow NumPy's BLAS down several times (measured: 604 samples/s before a PyTorch run,
 79 right after it, with 0.5 s of rest). ``--processes`` runs each side in a process of its own.
@@ -30,6 +31,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
+
+from dl_tensor import set_flush_denormal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import compare, compare_in_processes, print_comparison, torch_training_step, varied_batches  # noqa: E402
@@ -98,6 +101,7 @@ def our_model(workload: str):
     from dl_sequence import GRU, LSTM, Conv1D, Embedding, MaxPooling1D
 
     L.set_random_seed(0)
+    set_flush_denormal(True)  # as the PyTorch side's torch.set_flush_denormal(True)
     if workload == "conv_gru":
         model = L.Sequential([
             Embedding(VOCAB, 64),

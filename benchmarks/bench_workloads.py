@@ -13,9 +13,10 @@ process, ``--pause-one-process``: there the other side's idle threads spin longe
 figure is its median over the rounds, and the ratio ours/PyTorch is given both as the ratio of
 the medians and as the median of the per-round ratios. Unless ``--no-one-process``, each
 workload is then measured again with both sides in this one process (``harness.compare``),
-where dl-tensor's allocator settings apply to PyTorch as well, and the PyTorch side's
-``torch.set_flush_denormal(True)`` (set on the main thread) to ours: it makes our LSTM about
-2.5x faster (measured: 322 against 824 samples/s, ``ours_lstm`` alone in a process).
+where dl-tensor's allocator settings apply to PyTorch as well. Both sides flush denormal
+numbers to zero, PyTorch with ``torch.set_flush_denormal(True)`` and ours with
+``dl_tensor.set_flush_denormal(True)``: without it our LSTM trained 2.5x slower (measured: 322
+against 824 samples/s, ``ours_lstm`` alone in a process).
 
 Peak memory per training step: in each side's own process, after the warm-up and the timed
 rounds, the peak resident size (``VmHWM``) is reset (``/proc/self/clear_refs``), ``--memory-calls``
@@ -149,8 +150,9 @@ def table(rows: dict, m: dict, args, load_after: float) -> str:
         "Samples/s: medians over the rounds, each side in its own process. Ratios are ours/PyTorch "
         "samples/s (higher is faster for ours), given as *ratio of the medians / median of the per-round "
         "ratios*. " + ("\"One process\" runs both sides in the benchmark's process (dl-tensor's allocator "
-                       "settings then apply to PyTorch too, and the PyTorch side's flushing of denormal numbers, "
-                       "`torch.set_flush_denormal(True)`, to ours). " if one else "")
+                       "settings then apply to PyTorch too). " if one else "")
+        + "Both sides flush denormal numbers to zero (`torch.set_flush_denormal(True)`, "
+        "`dl_tensor.set_flush_denormal(True)`). "
         + "The goal is the ratio ours/PyTorch to reach. Peak MiB/step, in each side's own process, as "
         "*after warm-up / first steps*: after warm-up and the timed rounds, the peak resident memory over "
         f"{args.memory_calls} calls of the side's step (each a pass over the workload's 4 to 20 batches) "

@@ -239,3 +239,24 @@ def test_wide_tables_sum_repeated_ids(output_dim):
     expected = np.zeros((12, output_dim))
     np.add.at(expected, ids.ravel(), upstream.reshape(-1, output_dim))  # the plain, slow reference
     np.testing.assert_allclose(table.grad, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("layout", [(0, 1, 2), (1, 2, 0), (2, 0, 1), (1, 0, 2), "strided"])
+def test_the_table_gradient_is_the_same_whatever_the_memory_layout_of_the_output_gradient(layout):
+    """A recurrent layer hands back a transposed (time, features, batch) array: the backward
+    reads it in its own memory order, and must add each value into the right (id, feature)."""
+    rng = np.random.default_rng(3)
+    ids = rng.integers(0, 7, (5, 6))  # (batch, time), repeats guaranteed
+    grad = rng.standard_normal((5, 6, 4)).astype(np.float32)  # (batch, time, features)
+    if layout == "strided":
+        view = np.repeat(grad, 2, axis=2)[:, :, ::2]  # the same values, a non-contiguous view
+    else:
+        stored = np.ascontiguousarray(grad.transpose(layout))  # held in another axis order...
+        view = stored.transpose(np.argsort(layout))  # ...and seen as (batch, time, features)
+    np.testing.assert_array_equal(view, grad)
+    expected = np.zeros((7, 4))
+    np.add.at(expected, ids, grad.astype(np.float64))  # the plain-NumPy reference
+    op = EmbeddingOp()
+    op(ids, Tensor(np.zeros((7, 4), np.float32), requires_grad=True))  # the forward pass saves the ids
+    _, dtable = op.backward(view)  # the output gradient handed over in that layout
+    np.testing.assert_allclose(dtable, expected, rtol=1e-6, atol=1e-6)

@@ -79,8 +79,18 @@ class EmbeddingOp(Op):
             return None, None
         table = self.inputs[1]
         input_dim, output_dim = table.shape
-        cells = (ids.reshape(-1, 1) * output_dim + np.arange(output_dim)).ravel()  # (n, 1) + (out,) -> (n * out,)
-        dtable = np.bincount(cells, weights=grad.ravel(), minlength=input_dim * output_dim)  # float64 sums
+        # visit grad in its own memory order: a recurrent layer's input gradient arrives as a
+        # transposed view of a (time, features, batch) array, and copying it into (batch, time,
+        # features) order cost twice the bincount (15 of 30 ms for ids (128, 500), 32 features)
+        order = tuple(np.argsort(grad.strides, kind="stable")[::-1])  # axes, slowest-varying first
+        grad_in_memory = grad.transpose(order)  # a C-contiguous view, if grad is any transpose of one
+        if not grad_in_memory.flags.c_contiguous:
+            order, grad_in_memory = tuple(range(grad.ndim)), np.ascontiguousarray(grad)
+        cells = np.empty(grad_in_memory.shape, dtype=np.intp)  # id * output_dim + feature, in the same order
+        np.add(np.broadcast_to(ids[..., None] * output_dim, grad.shape).transpose(order),  # (batch, ..., 1)
+               np.broadcast_to(np.arange(output_dim), grad.shape).transpose(order), out=cells)  # + (out,)
+        dtable = np.bincount(cells.ravel(), weights=grad_in_memory.ravel(),  # float64 sums
+                             minlength=input_dim * output_dim)
         return None, dtable.reshape(input_dim, output_dim).astype(table.dtype, copy=False)  # (in * out,) -> (in, out)
 
 

@@ -25,6 +25,7 @@ if _os.environ.get(_memory.ENV, "").lower() not in ("off", "0", "no", "false"):
 
 from . import random
 from .autodiff import BackwardError, ShapeError, is_grad_enabled, no_grad, unbroadcast
+from .denormals import set_flush_denormal
 from .elementwise import (
     abs,
     add,
@@ -103,6 +104,7 @@ __all__ = [
     "random",
     "relu",
     "reshape",
+    "set_flush_denormal",
     "set_random_seed",
     "sigmoid",
     "softmax",
