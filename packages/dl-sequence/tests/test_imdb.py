@@ -182,5 +182,5 @@ def test_errors(acl, tmp_path):
 
 
 def test_maxlen_too_small(acl):
-    with pytest.raises(ValueError, match="no review is left in the training set"):
+    with pytest.raises(ValueError, match="no text is left in the training set"):
         imdb.load_data(acl, maxlen=2)

@@ -1,4 +1,4 @@
-"""What the word-rank loaders built from raw texts share (``reuters``, ``sotu``): Keras's integer form.
+"""What the word-rank loaders share (``imdb``, ``reuters``, ``sotu``): Keras's integer form.
 
 Keras's ``reuters.load_data`` and ``imdb.load_data`` give each text as a list of word ids: a
 word's rank by frequency (1 = the most frequent) plus ``index_from``, after a ``start_char``;

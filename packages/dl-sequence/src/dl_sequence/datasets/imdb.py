@@ -28,6 +28,8 @@ import numpy as np
 
 from dl_layers.file_utils import extract_archive, get_file
 
+from ._word_ranks import check_positive, keras_form
+
 __all__ = ["FILE_HASH", "ORIGIN", "decode_review", "get_word_index", "load_data", "load_texts", "tokenize"]
 
 ORIGIN = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
@@ -162,12 +164,6 @@ def get_word_index(path=None, cache_dir=None) -> dict[str, int]:
     return _ranks([tokenize(t) for t in texts])
 
 
-def _object_array(sequences: list[list[int]]) -> np.ndarray:
-    out = np.empty(len(sequences), dtype=object)  # (n,) of lists, even when all have the same length
-    out[:] = sequences
-    return out
-
-
 def load_data(path=None, num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1, oov_char=2, index_from=3,
               cache_dir=None):
     """The reviews as lists of word ranks, as Keras's ``imdb.load_data`` (built from the raw texts).
@@ -186,7 +182,9 @@ def load_data(path=None, num_words=None, skip_top=0, maxlen=None, seed=113, star
         skip_top: turn the ids below this into ``oov_char`` too.
         maxlen: drop reviews with ``maxlen`` ids or more.
         seed: for the shuffle (Keras's default 113).
-        start_char, oov_char, index_from: as described above.
+        start_char: the id that starts every review (1).
+        oov_char: the id of the words out of the vocabulary (2); None drops them.
+        index_from: added to every word's rank (3), so that the ids below it stay free.
         cache_dir: the cache folder for the download.
 
     Returns:
@@ -207,46 +205,17 @@ def load_data(path=None, num_words=None, skip_top=0, maxlen=None, seed=113, star
         >>> decode_review(x_train[0], word_index)
         '? a good film a fine film'
     """
-    for name, value in (("num_words", num_words), ("maxlen", maxlen)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1):
-            raise ValueError(f"imdb.load_data: {name} must be a positive integer or None, got {value!r}")
+    check_positive("imdb.load_data", "num_words", num_words)
+    check_positive("imdb.load_data", "maxlen", maxlen)
     (train_texts, labels_train), (test_texts, labels_test) = load_texts(path, "both", cache_dir=cache_dir)
     train_words = [tokenize(t) for t in train_texts]
     word_index = _ranks(train_words)
     x_train = [[word_index[w] for w in words] for words in train_words]
     x_test = [[word_index[w] for w in tokenize(t) if w in word_index] for t in test_texts]
-
-    rng = np.random.RandomState(seed)  # noqa: NPY002 (Keras's generator, so the order is Keras's)
-    indices = np.arange(len(x_train))
-    rng.shuffle(indices)
-    x_train, labels_train = [x_train[i] for i in indices], labels_train[indices]
-    indices = np.arange(len(x_test))
-    rng.shuffle(indices)
-    x_test, labels_test = [x_test[i] for i in indices], labels_test[indices]
-
-    start = [] if start_char is None else [start_char]
-    x_train = [start + [w + index_from for w in x] for x in x_train]
-    x_test = [start + [w + index_from for w in x] for x in x_test]
-
-    if maxlen:
-        keep_train = [i for i, x in enumerate(x_train) if len(x) < maxlen]
-        keep_test = [i for i, x in enumerate(x_test) if len(x) < maxlen]
-        if not keep_train or not keep_test:
-            raise ValueError(f"imdb.load_data: after dropping the reviews of maxlen={maxlen} ids or more, no review "
-                             f"is left in the {'training' if not keep_train else 'test'} set; increase maxlen")
-        x_train, labels_train = [x_train[i] for i in keep_train], labels_train[keep_train]
-        x_test, labels_test = [x_test[i] for i in keep_test], labels_test[keep_test]
-
-    xs = x_train + x_test
-    if not num_words:
-        # every id is kept (Keras takes the largest id as num_words, which turns that one word into oov_char)
-        num_words = max((max(x) for x in xs if x), default=0) + 1
-    if oov_char is not None:
-        xs = [[w if skip_top <= w < num_words else oov_char for w in x] for x in xs]
-    else:
-        xs = [[w for w in x if skip_top <= w < num_words] for x in xs]
-    idx = len(x_train)
-    return (_object_array(xs[:idx]), labels_train), (_object_array(xs[idx:]), labels_test)
+    # Keras's rules: shuffle (one RandomState(seed), train first), start_char, index_from, maxlen, num_words
+    return keras_form("imdb.load_data", x_train, labels_train, x_test, labels_test, num_words=num_words,
+                      skip_top=skip_top, maxlen=maxlen, seed=seed, start_char=start_char, oov_char=oov_char,
+                      index_from=index_from)
 
 
 def decode_review(ids, word_index: dict[str, int], index_from: int = 3) -> str:
