@@ -24,7 +24,7 @@ def main(argv=None) -> int:
     failed = []
     for config in configs:
         name = "combined" if config.parent == REPO else config.parent.name
-        cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config),
+        cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config),
                "--site-dir", str(out / name)]
         result = subprocess.run(cmd, cwd=REPO)
         print(f"docs: {name}: {'OK' if result.returncode == 0 else 'FAILED'}")

@@ -51,9 +51,11 @@ class GRUOp(Op):
     recurrent dropout 1 and 1.
 
     Args:
-        go_backwards, return_sequences, mask, input_mask, recurrent_mask, use_bias: as ``LSTMOp``.
         activation: of the candidate hh: "tanh", "relu", "linear" or "sigmoid" (the gates are sigmoid).
         reset_after: Keras's ``reset_after`` (see ``GRUCell``).
+
+    ``go_backwards``, ``return_sequences``, ``mask``, ``input_mask``, ``recurrent_mask`` and
+    ``use_bias`` are as in ``LSTMOp``.
     """
 
     def __init__(self, go_backwards=False, return_sequences=False, mask=None, input_mask=None, recurrent_mask=None,
@@ -247,8 +249,12 @@ class GRU(FusedRNN):
         recurrent_activation: of the gates ("sigmoid").
         reset_after: True (Keras 2.3+ and 3): bias (2, 3 units), the reset gate applied after the
             recurrent product; False (Keras 2.0, the book's 1st edition): bias (3 units,).
-        dropout, recurrent_dropout: as ``LSTM`` (one mask per call shared by the three gates).
-        other arguments: as ``LSTM``.
+        dropout: as ``LSTM``.
+        recurrent_dropout: as ``LSTM`` (one mask per call shared by the three gates).
+
+    The other arguments (``use_bias``, the three initializers and three regularizers,
+    ``return_sequences``, ``return_state``, ``go_backwards``, ``stateful``, ``unroll`` and
+    ``**kwargs``) are as in ``LSTM``.
 
     Shapes:
         (batch, time, features) -> (batch, time, units) or (batch, units); with ``return_state``

@@ -237,15 +237,16 @@ class LSTM(FusedRNN):
         units: size of the state and of the output.
         activation: "tanh" (for c~ and tanh(c)).
         recurrent_activation: "sigmoid" (for the gates).
-        use_bias, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer,
-        recurrent_regularizer, bias_regularizer: as in Keras.
         unit_forget_bias: the forget gate's bias starts at 1.
         dropout: fraction of the inputs dropped, the same units at every timestep (training only).
         recurrent_dropout: fraction of the state fed to the recurrent kernel dropped, the same at
             every timestep; one mask shared by the four gates.
-        return_sequences, return_state, go_backwards, stateful, unroll: see ``RNN`` (``unroll``
-            has no effect).
         **kwargs: ``name``, ``input_shape`` (e.g. ``(None, 14)``), ``trainable``, ``dtype``...
+
+    ``use_bias``, ``kernel_initializer``, ``recurrent_initializer``, ``bias_initializer``,
+    ``kernel_regularizer``, ``recurrent_regularizer`` and ``bias_regularizer`` mean what they
+    mean in Keras; ``return_sequences``, ``return_state``, ``go_backwards``, ``stateful`` and
+    ``unroll`` are as in ``RNN`` (``unroll`` has no effect).
 
     Shapes:
         (batch, time, features) -> (batch, time, units) or (batch, units); with ``return_state``

@@ -174,10 +174,12 @@ class SimpleRNNCell(_Cell):
     Args:
         units: size of the state (and of the output).
         activation: applied to the new state ("tanh").
-        use_bias, kernel_initializer, recurrent_initializer, bias_initializer, kernel_regularizer,
-        recurrent_regularizer, bias_regularizer: as in Keras.
         dropout: fraction of the inputs dropped (the same units at every step of a call).
         recurrent_dropout: fraction of the state fed back that is dropped.
+
+    ``use_bias``, ``kernel_initializer``, ``recurrent_initializer``, ``bias_initializer``,
+    ``kernel_regularizer``, ``recurrent_regularizer`` and ``bias_regularizer`` mean what they
+    mean in Keras.
 
     Shapes:
         ``call(x_t, [h])``: x_t (batch, features), h (batch, units) -> (h', [h']).
@@ -218,7 +220,9 @@ class LSTMCell(_Cell):
         activation: for c~ and for the carry in h' ("tanh").
         recurrent_activation: for the gates ("sigmoid").
         unit_forget_bias: start the forget gate's bias at 1 (remember by default), as Keras.
-        other arguments: as ``SimpleRNNCell``.
+
+    The other arguments (``use_bias``, the three initializers and three regularizers,
+    ``dropout`` and ``recurrent_dropout``) are as in ``SimpleRNNCell``.
 
     Shapes:
         ``call(x_t, [h, c])`` -> (h', [h', c']). Weights: kernel (features, 4 units),
@@ -299,7 +303,9 @@ class GRUCell(_Cell):
         activation: for hh ("tanh"; the book's ch. 6.3 also uses "relu").
         recurrent_activation: for the gates ("sigmoid").
         reset_after: where the reset gate applies (see above).
-        other arguments: as ``SimpleRNNCell``.
+
+    The other arguments (``use_bias``, the three initializers and three regularizers,
+    ``dropout`` and ``recurrent_dropout``) are as in ``SimpleRNNCell``.
 
     Shapes:
         ``call(x_t, [h])`` -> (h', [h']). Weights: kernel (features, 3 units), recurrent_kernel

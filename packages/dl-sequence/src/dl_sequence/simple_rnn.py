@@ -45,8 +45,10 @@ class SimpleRNNOp(Op):
     recurrent dropout 1 and 1.
 
     Args:
-        go_backwards, return_sequences, mask, input_mask, recurrent_mask, use_bias: as ``LSTMOp``.
         activation: "tanh", "relu", "linear" or "sigmoid".
+
+    ``go_backwards``, ``return_sequences``, ``mask``, ``input_mask``, ``recurrent_mask`` and
+    ``use_bias`` are as in ``LSTMOp``.
     """
 
     def __init__(self, go_backwards=False, return_sequences=False, mask=None, input_mask=None, recurrent_mask=None,
@@ -145,8 +147,13 @@ class SimpleRNN(FusedRNN):
     Args:
         units: size of the state and of the output.
         activation: "tanh".
-        dropout, recurrent_dropout: one mask per call, the same at every step (training only).
-        other arguments: as ``LSTM`` (``unroll`` has no effect).
+        dropout: fraction of the inputs dropped; one mask per call, the same at every step
+            (training only).
+        recurrent_dropout: fraction of the state fed back that is dropped, likewise.
+
+    The other arguments (``use_bias``, the three initializers and three regularizers,
+    ``return_sequences``, ``return_state``, ``go_backwards``, ``stateful``, ``unroll`` and
+    ``**kwargs``) are as in ``LSTM`` (``unroll`` has no effect).
 
     Shapes:
         (batch, time, features) -> (batch, time, units) or (batch, units); with ``return_state``

@@ -239,8 +239,8 @@ def generator(data, lookback, delay, min_index, max_index, shuffle=False, batch_
         data: ``(time, features)`` array, normalised.
         lookback: how many steps back the input goes (1440 = 10 days of 10-minute steps).
         delay: how many steps after the window the target is (144 = 24 hours).
-        min_index, max_index: the rows this generator draws from; ``max_index=None`` means
-            ``len(data) - delay - 1``, as in the book.
+        min_index: the first row this generator draws from.
+        max_index: the row it stops before; None means ``len(data) - delay - 1``, as in the book.
         shuffle: random rows (training) or an ordered sweep (validation, test).
         batch_size: samples per batch.
         step: steps between two samples inside a window (6: one per hour).
@@ -321,7 +321,8 @@ def evaluate_naive_method(dataset, steps=None, target_column=1, mean=None, std=N
             or a generator (then give ``steps``: the first edition's generators never end).
         steps: how many batches to draw; None: all of them.
         target_column: the feature that is forecast (1: the temperature in Jena).
-        mean, std: the target column's normalisation, to undo on the predictions.
+        mean: the target column's normalisation mean, added back to the predictions.
+        std: the target column's normalisation standard deviation, multiplied back first.
 
     Returns:
         The mean absolute error over every sample seen, as a Python float.

@@ -158,8 +158,11 @@ def hashing_trick(text, n, hash_function=None, filters=FILTERS, lower=True, spli
         n: size of the hash space (ids go up to n - 1).
         hash_function: None or "md5" (md5 from hashlib, stable across runs: our default,
             where Keras's is Python's salted ``hash``), or a function ``str -> int``.
-        filters, lower, split: as ``text_to_word_sequence``.
-        analyzer: a function ``text -> list of words`` used instead of them.
+        filters: characters turned into ``split`` (as ``text_to_word_sequence``).
+        lower: lower-case the text first.
+        split: the separator between words.
+        analyzer: a function ``text -> list of words`` used instead of ``filters``, ``lower``
+            and ``split``.
 
     Examples:
         >>> hashing_trick("The cat sat on the mat", 1000)

@@ -342,7 +342,9 @@ def analogy(a, b, c, vectors, vocabulary=None, k=1):
     the answers (else the answer is often ``b`` itself).
 
     Args:
-        a, b, c: words of the vocabulary.
+        a: a word of the vocabulary (``man``).
+        b: a word of the vocabulary (``king``).
+        c: a word of the vocabulary (``woman``).
         vectors: (n, d) matrix, or a ``WordVectors`` (then leave ``vocabulary`` out).
         vocabulary: the words of the rows (list in row order, or dict word -> row).
         k: how many answers.

@@ -145,11 +145,18 @@ def plot_filters(model, layer_name, filter_indices=None, steps=30, learning_rate
     """A grid of filter patterns of one layer (the first 16 filters by default).
 
     Args:
-        model, layer_name, steps, learning_rate, size, clip: as ``filter_pattern``.
+        model: a built dl_layers model with one image-like input.
+        layer_name: the layer whose filters are drawn.
         filter_indices: which filters (default: up to the first 16).
+        steps: gradient-ascent steps per filter (as ``filter_pattern``).
+        learning_rate: the length of each step (as ``filter_pattern``).
+        size: ``(height, width)`` of the images when the model's input leaves them open (as
+            ``filter_pattern``).
         ncols: panels per row.
         crop: border pixels dropped from each displayed pattern.
         seed: the starting noise of filter ``i`` uses seed ``seed + i``.
+        panel_size: the size of each panel, in inches.
+        clip: ``(low, high)`` range the images are kept in, or None (as ``filter_pattern``).
         start: the range of the uniform starting noise (the book's (0.4, 0.6) by default).
 
     Returns:

@@ -117,9 +117,12 @@ def adversarial_accuracy(model, x, y, epsilons, loss=None, clip=None, batch_size
     """Accuracy on adversarial versions of ``(x, y)``, one figure per epsilon.
 
     Args:
-        model: a trained classifier; x: inputs ``(n, ...)``; y: integer labels ``(n,)``.
+        model: a trained classifier.
+        x: inputs ``(n, ...)``.
+        y: integer labels ``(n,)``.
         epsilons: the perturbation sizes (0 gives the plain accuracy).
-        loss, clip: as ``adversarial_example``.
+        loss: as ``adversarial_example``.
+        clip: as ``adversarial_example``.
         batch_size: inputs per gradient computation.
 
     Returns:
