@@ -5,9 +5,12 @@ returns the rows it printed (``beside_the_book.Row``). This runs them in order, 
 process, and writes the rows, notebook by notebook, with each run's time, as the Markdown
 page the docs' results page shows (``docs/generated/notebooks.md``)::
 
-    python examples/notebooks/run_all.py                 # the default runs (about half an hour on 2 cores)
+    python examples/notebooks/run_all.py                 # the default runs (about 20 minutes on 2 cores)
     python examples/notebooks/run_all.py --quick         # the small runs the integration tests make
     python examples/notebooks/run_all.py nb3_7 nb6_3     # some of them (a prefix of the file name)
+    python examples/notebooks/run_all.py --write         # all of them, and rewrite the docs' page
+
+``tox -e notebooks -- ARGS`` runs it with everything the scripts need installed.
 """
 
 from __future__ import annotations
@@ -50,8 +53,8 @@ def main(argv=None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("only", nargs="*", help="run only the scripts whose names start with these")
     parser.add_argument("--quick", action="store_true", help="the scripts' small runs")
+    parser.add_argument("--write", action="store_true", help="write the Markdown page (--out)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the Markdown page to write")
-    parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
 
     runs = []
@@ -66,9 +69,10 @@ def main(argv=None) -> list[dict]:
     lines = [
         "<!-- written by examples/notebooks/run_all.py: do not edit by hand -->",
         f"Measured on {datetime.date.today().isoformat()}, {platform.machine()} with {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, NumPy {np.__version__}"
-        f"{' (the scripts --quick runs)' if args.quick else ' (the scripts default runs)'}; "
-        f"{sum(run['seconds'] for run in runs) / 60:.1f} minutes in all.",
+        f"Python {platform.python_version()}, NumPy {np.__version__}, "
+        f"{os.environ.get('OPENBLAS_NUM_THREADS', 'every core')} BLAS thread(s)"
+        + (" (the scripts' --quick runs); " if args.quick else " (the scripts' default runs); ")
+        + f"{sum(run['seconds'] for run in runs) / 60:.1f} minutes in all.",
         "",
     ]
     for run in runs:
@@ -77,7 +81,7 @@ def main(argv=None) -> list[dict]:
                   markdown_table(run["rows"]), ""]
     text = "\n".join(lines)
     print("\n" + text)
-    if not args.no_write:
+    if args.write:
         write_atomically(args.out, text)
         print(f"written to {args.out}")
     return runs
