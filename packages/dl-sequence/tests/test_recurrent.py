@@ -189,3 +189,19 @@ def test_an_lstm_learns_whether_the_first_token_is_larger_than_the_last():
     y_test = (x_test[:, 0, 0] > x_test[:, -1, 0]).astype(np.float32)
     accuracy = ((model.predict(x_test, verbose=0)[:, 0] > 0.5) == y_test).mean()
     assert accuracy > 0.85, accuracy  # chance is 0.5: the order of the sequence was learned
+
+
+def test_weight_gradients_of_several_inputs_in_one_product_equal_one_product_each():
+    """summed_over_steps_of_each stacks the parts and transposes the shared gradient once: the
+    same sums as one summed_over_steps per part, and as the plain loop over steps."""
+    from dl_sequence.recurrent import summed_over_steps, summed_over_steps_of_each
+
+    rng = np.random.default_rng(0)
+    x, h, dg = (rng.standard_normal(shape) for shape in [(6, 3, 5), (6, 2, 5), (6, 8, 5)])  # (T, m, b), (T, n, b)
+    dx, dh = summed_over_steps_of_each([x, h], dg)
+    np.testing.assert_allclose(dx, sum(x[t] @ dg[t].T for t in range(6)), rtol=1e-12)  # (3, 8)
+    np.testing.assert_allclose(dh, summed_over_steps(h, dg), rtol=1e-12)  # (2, 8)
+    (only,) = summed_over_steps_of_each([h], dg)  # one part: the recurrent kernel alone
+    np.testing.assert_allclose(only, dh, rtol=1e-12)
+    assert summed_over_steps_of_each([], dg) == []  # neither kernel trainable
+

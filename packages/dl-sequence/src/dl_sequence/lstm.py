@@ -36,7 +36,7 @@ from .recurrent import (
     make_output,
     product_blocks,
     step_masks,
-    summed_over_steps,
+    summed_over_steps_of_each,
 )
 
 __all__ = ["LSTM", "LSTMOp"]
@@ -211,11 +211,10 @@ class LSTMOp(Op):
             if self.input_mask is not None:
                 dX *= self.input_mask.T  # (in, b)
             grads[0] = batch_major(dX, self.go_backwards)  # (b, T, in)
-        if need[1]:
-            grads[1] = summed_over_steps(X, dG)[:, inv]  # (T, in, b), (T, 4u, b) -> (in, 4u), Keras's gate order
-        if need[2]:
-            Hin = HD if HD is not None else H[:-1]  # the h the recurrent kernel saw
-            grads[2] = summed_over_steps(Hin, dG)[:, inv]  # (T, u, b), (T, 4u, b) -> (u, 4u)
+        inputs_of = {1: X, 2: HD if HD is not None else H[:-1]}  # the inputs of the kernel and of the recurrent kernel
+        wanted = [i for i in (1, 2) if need[i]]
+        for i, g in zip(wanted, summed_over_steps_of_each([inputs_of[i] for i in wanted], dG)):
+            grads[i] = g[:, inv]  # (T, in or u, b), (T, 4u, b) -> (in or u, 4u), Keras's gate order
         if self.use_bias and need[3]:
             grads[3] = dG.sum(axis=(0, 2))[inv]  # (4u,)
         if need[-2]:

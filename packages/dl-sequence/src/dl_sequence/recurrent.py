@@ -734,6 +734,34 @@ def summed_over_steps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return lhs @ rhs.T  # (m, T * b) @ (T * b, n) -> (m, n)
 
 
+def summed_over_steps_of_each(parts: list[np.ndarray], b: np.ndarray) -> list[np.ndarray]:
+    """``[summed_over_steps(a, b) for a in parts]`` as ONE product: the parts stacked, ``b``
+    transposed once. The kernel and the recurrent kernel of a fused op share the gates'
+    gradient ``b``, the largest array: copying it once instead of twice, and one product with
+    twice the rows, took an LSTM's two weight gradients from 28 to 19 ms (T 500, batch 128,
+    32 units), with the same sums.
+
+    Shapes: each part (T, m_i, batch), b (T, n, batch) -> [(m_i, n), ...].
+
+    Examples:
+        >>> a1, a2, b = np.ones((3, 2, 4)), np.ones((3, 1, 4)), np.ones((3, 5, 4))
+        >>> [g.shape for g in summed_over_steps_of_each([a1, a2], b)]
+        [(2, 5), (1, 5)]
+    """
+    if not parts:
+        return []
+    steps, n, batch = b.shape
+    sizes = [a.shape[1] for a in parts]
+    lhs = np.empty((sum(sizes), steps, batch), dtype=np.result_type(*parts))  # (m_1 + m_2 + ..., T, b)
+    row = 0
+    for a, m in zip(parts, sizes):
+        lhs[row:row + m] = a.transpose(1, 0, 2)  # (T, m, b) -> (m, T, b), copied into its rows
+        row += m
+    rhs = b.transpose(1, 0, 2).reshape(n, steps * batch)  # (T, n, b) -> (n, T * b): a copy
+    product = lhs.reshape(len(lhs), steps * batch) @ rhs.T  # (sum m, T * b) @ (T * b, n) -> (sum m, n)
+    return np.split(product, np.cumsum(sizes)[:-1])  # back into (m_i, n) blocks
+
+
 def feature_major(x: np.ndarray, go_backwards: bool, dtype, input_mask=None) -> np.ndarray:
     """(batch, time, in) -> a contiguous (time, in, batch) array in processing order (each
     step's inputs one contiguous (in, batch) block), the input dropout mask (batch, in) applied."""

@@ -26,7 +26,7 @@ from .recurrent import (
     make_output,
     product_blocks,
     step_masks,
-    summed_over_steps,
+    summed_over_steps_of_each,
 )
 
 __all__ = ["SimpleRNN", "SimpleRNNOp"]
@@ -126,11 +126,10 @@ class SimpleRNNOp(Op):
             if self.input_mask is not None:
                 dX *= self.input_mask.T
             grads[0] = batch_major(dX, self.go_backwards)
-        if need[1]:
-            grads[1] = summed_over_steps(X, dA)  # (T, in, b), (T, u, b) -> (in, u)
-        if need[2]:
-            Hin = HD if HD is not None else H[:-1]
-            grads[2] = summed_over_steps(Hin, dA)  # (T, u, b), (T, u, b) -> (u, u)
+        inputs_of = {1: X, 2: HD if HD is not None else H[:-1]}  # the inputs of the kernel and of the recurrent kernel
+        wanted = [i for i in (1, 2) if need[i]]
+        for i, g in zip(wanted, summed_over_steps_of_each([inputs_of[i] for i in wanted], dA)):
+            grads[i] = g  # (T, in or u, b), (T, u, b) -> (in or u, u)
         if self.use_bias and need[3]:
             grads[3] = dA.sum(axis=(0, 2))
         if need[-1]:
