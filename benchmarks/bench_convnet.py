@@ -36,7 +36,14 @@ import numpy as np
 from dl_tensor import set_flush_denormal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import compare, compare_in_processes, print_comparison, torch_training_step, varied_batches  # noqa: E402
+from harness import (  # noqa: E402
+    compare,
+    compare_in_processes,
+    print_comparison,
+    status_mib,
+    torch_training_step,
+    varied_batches,
+)
 
 BATCH, STEPS_PER_CALL = 64, 10
 
@@ -138,27 +145,19 @@ def profile(repeats: int = 20) -> None:
           f"(the rest: loss, optimizer, bookkeeping)")
 
 
-def _rss_mib(field: str) -> float:
-    """``VmRSS`` (resident now) or ``VmHWM`` (the peak so far) of this process, in MiB (Linux)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} in /proc/self/status")
-
-
 def _training_memory(factory: str, conn) -> None:
     """Child process: resident memory before any step, and its peak over 3 calls (30 steps)."""
     import tracemalloc
 
     step = globals()[factory]()
-    before = _rss_mib("VmRSS")
+    before = status_mib("VmRSS")
     traced = factory == "ours_side"
     if traced:
         tracemalloc.start()
     for _ in range(3):
         step()
     numpy_peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else None
-    conn.send((before, _rss_mib("VmHWM"), numpy_peak))
+    conn.send((before, status_mib("VmHWM"), numpy_peak))
 
 
 def peak_memory() -> None:

@@ -35,7 +35,14 @@ import numpy as np
 from dl_tensor import set_flush_denormal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import compare, compare_in_processes, print_comparison, torch_training_step, varied_batches  # noqa: E402
+from harness import (  # noqa: E402
+    compare,
+    compare_in_processes,
+    print_comparison,
+    status_mib,
+    torch_training_step,
+    varied_batches,
+)
 
 BATCH, LENGTH, VOCAB, STEPS_PER_CALL = 128, 500, 10_000, 4
 
@@ -149,25 +156,18 @@ def torch_lstm():
 
 
 # -- memory -----------------------------------------------------------------------------
-def _rss_mib(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} in /proc/self/status")
-
-
 def _training_memory(side: str, workload: str, length: int, conn) -> None:
     """Child process: resident memory with model and data, and its peak over two calls."""
     import tracemalloc
 
     step = (ours_side if side == "ours" else torch_side)(workload, length)
-    before = _rss_mib("VmRSS")
+    before = status_mib("VmRSS")
     if side == "ours":
         tracemalloc.start()
     for _ in range(2):
         step()
     numpy_peak = tracemalloc.get_traced_memory()[1] / 2**20 if side == "ours" else None
-    conn.send((before, _rss_mib("VmHWM"), numpy_peak))
+    conn.send((before, status_mib("VmHWM"), numpy_peak))
 
 
 def peak_memory(workload: str, lengths=(250, 500, 1000, 2000)) -> list:

@@ -24,8 +24,8 @@ calls of the side's step run, and the peak minus the resident size just before t
 reported (``harness.step_memory``): the memory a step needs beyond what the process already
 holds (model, data, and whatever its allocator kept from earlier steps). Next to it, the peak
 over the warm-up calls minus the resident size once model and data exist: what the first
-steps take before an allocator keeps anything (where the reset is refused, the harness samples
-``VmRSS`` instead, and the table says so).
+steps take before an allocator keeps anything (where the reset is refused, both are the peak
+since the process started, an upper bound, and the table says so).
 
 The table (Markdown) goes to ``docs/generated/speed.md`` (``--out``), which the results page
 of the docs includes; ``--no-write`` only prints it.
@@ -38,7 +38,6 @@ import datetime
 import os
 import platform
 import sys
-import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -167,8 +166,7 @@ def table(rows: dict, m: dict, args, load_after: float) -> str:
 
 #: how harness.step_memory and its worker read a peak
 HOW = {"VmHWM reset": "VmHWM of /proc/self/status, reset through /proc/self/clear_refs",
-       "VmHWM": "VmHWM since the process started (its reset was refused)",
-       "VmRSS sampled": "VmRSS sampled every millisecond (the reset of VmHWM was refused)"}
+       "VmHWM since start": "VmHWM since the process started (its reset was refused)"}
 
 
 def memory_cell(mem: dict) -> str:
@@ -178,17 +176,12 @@ def memory_cell(mem: dict) -> str:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    """Write ``text`` to ``path`` all-or-nothing (dl-layers' ``atomic_write``), creating its folder."""
+    from dl_layers.atomic import atomic_write
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "w") as f:
+        f.write(text)
 
 
 def main(argv=None) -> dict:

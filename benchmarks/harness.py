@@ -50,7 +50,7 @@ def compare(sides: dict[str, Callable[[], int]], rounds: int = 5, seconds: float
     return {name: {"median": statistics.median(v), "rounds": v} for name, v in results.items()}
 
 
-def _status_mib(field: str) -> float:
+def status_mib(field: str) -> float:
     """``VmRSS`` (resident now) or ``VmHWM`` (the peak since start or the last reset) of this
     process, in MiB (Linux: ``/proc/self/status``)."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -66,39 +66,22 @@ def _reset_peak_rss() -> bool:
         Path("/proc/self/clear_refs").write_text("5")
     except OSError:
         return False
-    return abs(_status_mib("VmHWM") - _status_mib("VmRSS")) < 1.0
+    return abs(status_mib("VmHWM") - status_mib("VmRSS")) < 1.0
 
 
 def step_memory(step: Callable[[], int], calls: int = 2) -> dict:
     """Peak resident memory of ``calls`` calls of an already warmed-up ``step`` (MiB), over what
     the process held just before them: ``{"before", "peak", "extra", "how"}``.
 
-    The peak is ``VmHWM`` after a reset (``_reset_peak_rss``); where the reset is refused, a
-    thread samples ``VmRSS`` every millisecond instead (``"how"`` says which, sampling can miss
-    a peak shorter than that).
+    The peak is ``VmHWM`` after a reset (``_reset_peak_rss``); where the reset is refused, it is
+    the peak since the process started (``"how"`` says which), an upper bound.
     """
-    before = _status_mib("VmRSS")
-    if _reset_peak_rss():
-        for _ in range(calls):
-            step()
-        peak = _status_mib("VmHWM")
-        return {"before": before, "peak": peak, "extra": peak - before, "how": "VmHWM reset"}
-    import threading
-
-    peak, done = [before], threading.Event()
-
-    def sample():
-        while not done.is_set():
-            peak[0] = max(peak[0], _status_mib("VmRSS"))
-            time.sleep(0.001)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    before = status_mib("VmRSS")
+    how = "VmHWM reset" if _reset_peak_rss() else "VmHWM since start"
     for _ in range(calls):
         step()
-    done.set()
-    sampler.join()
-    return {"before": before, "peak": peak[0], "extra": peak[0] - before, "how": "VmRSS sampled"}
+    peak = status_mib("VmHWM")
+    return {"before": before, "peak": peak, "extra": peak - before, "how": how}
 
 
 def _side_worker(conn, path: str, factory: str, warmup: int) -> None:
@@ -109,12 +92,13 @@ def _side_worker(conn, path: str, factory: str, warmup: int) -> None:
     sys.path.insert(0, path)
     module, name = factory.split(":")
     step = getattr(importlib.import_module(module), name)()
-    built = _status_mib("VmRSS")  # model and data, no step yet
+    built = status_mib("VmRSS")  # model and data, no step yet
     reset = _reset_peak_rss()
     for _ in range(warmup):
         step()
     # the warm-up's peak (since the reset; where it was refused, since the process started)
-    first = {"built": built, "first_peak": _status_mib("VmHWM"), "first_how": "VmHWM reset" if reset else "VmHWM"}
+    first = {"built": built, "first_peak": status_mib("VmHWM"),
+             "first_how": "VmHWM reset" if reset else "VmHWM since start"}
     conn.send("ready")
     while (request := conn.recv()) is not None:
         if isinstance(request, tuple):

@@ -21,7 +21,6 @@ import importlib
 import os
 import platform
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,6 +30,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from beside_the_book import markdown_table  # noqa: E402
+
+from dl_layers.atomic import atomic_write  # noqa: E402
 
 DEFAULT_OUT = HERE.parents[1] / "docs" / "generated" / "notebooks.md"
 
@@ -43,10 +44,10 @@ def notebook_modules(prefixes: list[str]) -> list[str]:
 
 
 def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` all-or-nothing (dl-layers' ``atomic_write``), creating its folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as f:
+    with atomic_write(path, "w") as f:
         f.write(text)
-    os.replace(f.name, path)
 
 
 def main(argv=None) -> list[dict]:
