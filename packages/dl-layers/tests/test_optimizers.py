@@ -573,3 +573,49 @@ def test_each_optimizer_minimises_a_quadratic(opt, steps):
         opt.apply([w.grad], [w])
     np.testing.assert_allclose(w.data, TARGET, atol=1e-3)
     assert opt.iterations == steps
+
+
+# -- large weights: the built-in rules run block by block ------------------------------------
+
+ALL_RULES = [SGD(0.1), SGD(0.1, momentum=0.9, nesterov=True), RMSprop(), RMSprop(centered=True, momentum=0.5),
+             Adam(), Adam(amsgrad=True), AdamW(), Adagrad()]
+
+
+@pytest.mark.parametrize("make", [lambda o=o: optimizers.deserialize(optimizers.serialize(o)) for o in ALL_RULES],
+                         ids=[f"{type(o).__name__}-{i}" for i, o in enumerate(ALL_RULES)])
+def test_a_weight_larger_than_a_block_moves_as_one_updated_whole(make, monkeypatch):
+    """A weight of 2.5 blocks (the last block partial) ends bit-identical to the same weight
+    updated whole: the blocks are views of the weight and of its state, nothing is copied back."""
+    rng = np.random.default_rng(3)
+    shape = (5, optimizers.UPDATE_BLOCK // 2)  # 2.5 blocks, not a multiple of the block
+    w0 = rng.normal(size=shape).astype(np.float32)
+    grads = [(rng.normal(size=shape) * s).astype(np.float32) for s in (3.0, 0.5, 0.05, 0.01)]
+    blocked, whole = Variable(w0.copy()), Variable(w0.copy())
+    by_blocks, at_once = make(), make()
+    calls = []
+    rule = type(by_blocks).update
+    monkeypatch.setattr(type(by_blocks), "update", lambda self, w, g, st, lr: (calls.append(w.size), rule(self, w, g, st, lr)))
+    monkeypatch.setattr(optimizers, "_ELEMENTWISE_RULES", {type(by_blocks).update})
+    for g in grads:
+        by_blocks.apply([g], [blocked])
+    assert calls[:3] == [optimizers.UPDATE_BLOCK] * 2 + [w0.size - 2 * optimizers.UPDATE_BLOCK]  # really in blocks
+    monkeypatch.setattr(optimizers, "UPDATE_BLOCK", w0.size + 1)
+    for g in grads:
+        at_once.apply([g], [whole])
+    np.testing.assert_array_equal(blocked.data, whole.data)
+    assert not np.array_equal(blocked.data, w0)
+
+
+def test_a_rule_of_your_own_gets_the_whole_weight():
+    """A subclass's own ``update`` may need the whole weight (a norm, say): it is never split."""
+    seen = []
+
+    class Normalized(SGD):
+        def update(self, w, g, state, lr):
+            seen.append(w.shape)
+            w -= lr * g / np.linalg.norm(g)
+
+    w = Variable(np.ones((3, optimizers.UPDATE_BLOCK), np.float32))
+    Normalized(0.1).apply([np.ones_like(w.data)], [w])
+    assert seen == [(3, optimizers.UPDATE_BLOCK)]
+    np.testing.assert_allclose(w.data, 1 - 0.1 / math.sqrt(w.data.size), rtol=1e-6)

@@ -7,7 +7,10 @@ dictionary keyed by the weight *object*, so two layers can never share it by nam
 
 All updates happen in place on the weights' arrays, with NumPy's ``out=`` arguments, so a
 step allocates almost nothing. Each rule (``update``) is written on plain arrays: the
-weight, its gradient and its state.
+weight, its gradient and its state. The built-in rules are element-wise, so a large weight
+is updated in blocks of ``UPDATE_BLOCK`` elements: a rule makes 5 to 10 passes over its
+arrays, and a block's arrays stay in the CPU's cache between passes instead of streaming
+through memory once per pass (RMSprop on a 784 x 512 kernel: 769 -> 559 us).
 
 ``compile`` finds an optimizer by name through ``OPTIMIZERS``, whatever the case, as in
 Keras: ``"rmsprop"``, ``"RMSprop"`` and ``"RMSPROP"`` are the same; your own subclasses of
@@ -47,6 +50,14 @@ __all__ = [
     "schedules",
     "serialize",
 ]
+
+
+#: Weights larger than this many elements are updated block by block, by the built-in rules
+#: (element-wise ones; a subclass's own ``update`` always gets the whole weight).
+#: A block of 65,536 float32 is 256 KiB; the weight, its gradient and two state arrays take
+#: 1 MiB, which stays in a core's L2 cache (measured: 16,384 -> 644 us, 65,536 -> 559 us,
+#: 131,072 -> 567 us, whole -> 769 us for RMSprop on 401,408 elements).
+UPDATE_BLOCK = 65536
 
 
 def _check_learning_rate(owner: str, value):
@@ -165,7 +176,17 @@ class Optimizer(Registrable):
             for name, fill in self.state_spec():
                 self.slot(variable, name, fill)
             state = self._state.get(variable, {})
-        self.update(variable.data, grad, state, learning_rate)
+        w = variable.data
+        arrays = (w, grad, *state.values())
+        if (w.size <= UPDATE_BLOCK or type(self).update not in _ELEMENTWISE_RULES  # a rule of your own: whole
+                or not all(a.flags.c_contiguous for a in arrays)):
+            self.update(w, grad, state, learning_rate)
+            return
+        flat = [a.reshape(-1) for a in arrays]  # views: (n,) each
+        names = list(state)
+        for i in range(0, w.size, UPDATE_BLOCK):  # the same rule, one cache-sized block at a time
+            w_i, g_i, *state_i = (a[i:i + UPDATE_BLOCK] for a in flat)
+            self.update(w_i, g_i, dict(zip(names, state_i)), learning_rate)
 
     def slot(self, variable, name: str, fill: float | None = 0.0) -> np.ndarray:
         """The state array ``name`` of ``variable`` (created on first use, shaped like it)."""
@@ -393,6 +414,10 @@ class Adagrad(Optimizer):
     def get_config(self):
         return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
                 "epsilon": self.epsilon}
+
+
+#: The rules that treat every element on their own, so that they may run block by block.
+_ELEMENTWISE_RULES = {SGD.update, RMSprop.update, Adam.update, Adagrad.update}
 
 
 # -- names: one-line facades over OPTIMIZERS ------------------------------------------------
