@@ -18,6 +18,7 @@ import numpy as np
 from dl_tensor import Op
 from dl_tensor.elementwise import match_dtypes
 
+from .overlap import Overlap, step_blocks, use_second_thread
 from .recurrent import (
     FUSED_ACTIVATIONS,
     FusedRNN,
@@ -25,7 +26,6 @@ from .recurrent import (
     activation_name,
     backward_start,
     batch_major,
-    blocked_matmul,
     feature_major,
     make_output,
     product_blocks,
@@ -78,8 +78,9 @@ class GRUOp(Op):
         WT_half[:s2] *= 0.5  # sigmoid(z) = (1 + tanh(z / 2)) / 2: the gates' weights halved
         UT_half[:s2] *= 0.5
         X = feature_major(x, self.go_backwards, dtype, self.input_mask)  # (T, in, b)
-        G = blocked_matmul(WT_half, X)  # (3u, in) @ (T, in, b) -> (T, 3u, b): every step's input projection
+        G = np.empty((steps, 3 * u, batch), dtype)  # every step's x W + b, turned into z, r, hh in place
         bh = np.zeros((u, 1), dtype)  # the recurrent bias of the candidate (reset_after)
+        b_col = None
         if bias is not None:
             if self.reset_after:
                 b = bias[0] + np.concatenate([bias[1][:s2], np.zeros(u, dtype)])  # z, r: both biases add up
@@ -87,7 +88,13 @@ class GRUOp(Op):
             else:
                 b = bias.copy()
             b[:s2] *= 0.5
-            G += b[:, None]  # (3u, 1) broadcast over the batch
+            b_col = b[:, None]  # (3u, 1), broadcast over the batch
+
+        def project(start, stop):  # a block of steps' input projections (the second thread's work)
+            np.matmul(WT_half, X[start:stop], out=G[start:stop])  # (3u, in) @ (s, in, b) -> (s, 3u, b)
+            if b_col is not None:
+                G[start:stop] += b_col
+
         H = np.empty((steps + 1, u, batch), dtype)  # h, H[0] = h0
         H[0] = h0.T  # (b, u) -> (u, b)
         D = np.empty((steps, u, batch), dtype)  # h - hh, dL/dz's factor
@@ -102,37 +109,45 @@ class GRUOp(Op):
         if self.reset_after:
             HU = np.empty((steps, u, batch), dtype)  # h U_h + b_h, what r multiplies
             hu = np.empty((3 * u, batch), dtype)
-            blocks = product_blocks(UT_half, hu)
+            UT_fed = UT_half
         else:
             HU = np.empty((steps, u, batch), dtype)  # r * h, what U_h multiplies
             hu = np.empty((s2, batch), dtype)
-            blocks = product_blocks(UT_half[:s2].copy(), hu)
+            UT_fed = UT_half[:s2].copy()
             UhT = UT[s2:].copy()  # (u, u)
-        for t in range(steps):
-            g = G[t]  # (3u, b): x W + b of step t, turned into z, r, hh in place
-            h = H[t]
-            h_fed = h if rmask is None else multiply(h, rmask, out=HD[t])
-            for u_rows, out_rows in blocks:
-                matmul(u_rows, h_fed, out=out_rows)  # (rows, u) @ (u, b) -> (rows, b)
-            zr = g[:s2]
-            add(zr, hu[:s2], out=zr)
-            tanh(zr, out=zr)
-            multiply(zr, 0.5, out=zr)
-            add(zr, 0.5, out=zr)  # z and r: (1 + tanh(z / 2)) / 2 = sigmoid(z)
-            hh = g[s2:]
-            if self.reset_after:
-                add(hu[s2:], bh, out=HU[t])  # h U_h + b_h
-                multiply(g[u:s2], HU[t], out=tmp)  # r * (h U_h + b_h)
-            else:
-                multiply(g[u:s2], h_fed, out=HU[t])  # r * h
-                matmul(UhT, HU[t], out=tmp)  # (u, u) @ (u, b) -> (u, b): (r * h) U_h
-            add(hh, tmp, out=hh)
-            act(hh)
-            subtract(h, hh, out=D[t])
-            multiply(g[:u], D[t], out=tmp)
-            add(hh, tmp, out=H[t + 1])  # h' = z h + (1 - z) hh = hh + z (h - hh)
-            if padded is not None:  # padded step: carry h unchanged
-                copyto(H[t + 1], h, where=padded[t])
+        blocks = step_blocks(steps)
+        with Overlap(project, use_second_thread(steps, batch, u)) as worker:
+            # one thread for BLAS while overlapping; else U.T @ h in row blocks small enough for one
+            products = [(UT_fed, hu)] if worker.threaded else product_blocks(UT_fed, hu)
+            for start, stop in blocks:
+                worker.submit(start, stop)
+            for i, (start, stop) in enumerate(blocks):
+                worker.wait(i)  # this block's projections are done
+                for t in range(start, stop):
+                    g = G[t]  # (3u, b): x W + b of step t, turned into z, r, hh in place
+                    h = H[t]
+                    h_fed = h if rmask is None else multiply(h, rmask, out=HD[t])
+                    for u_rows, out_rows in products:
+                        matmul(u_rows, h_fed, out=out_rows)  # (rows, u) @ (u, b) -> (rows, b)
+                    zr = g[:s2]
+                    add(zr, hu[:s2], out=zr)
+                    tanh(zr, out=zr)
+                    multiply(zr, 0.5, out=zr)
+                    add(zr, 0.5, out=zr)  # z and r: (1 + tanh(z / 2)) / 2 = sigmoid(z)
+                    hh = g[s2:]
+                    if self.reset_after:
+                        add(hu[s2:], bh, out=HU[t])  # h U_h + b_h
+                        multiply(g[u:s2], HU[t], out=tmp)  # r * (h U_h + b_h)
+                    else:
+                        multiply(g[u:s2], h_fed, out=HU[t])  # r * h
+                        matmul(UhT, HU[t], out=tmp)  # (u, u) @ (u, b) -> (u, b): (r * h) U_h
+                    add(hh, tmp, out=hh)
+                    act(hh)
+                    subtract(h, hh, out=D[t])
+                    multiply(g[:u], D[t], out=tmp)
+                    add(hh, tmp, out=H[t + 1])  # h' = z h + (1 - z) hh = hh + z (h - hh)
+                    if padded is not None:  # padded step: carry h unchanged
+                        copyto(H[t + 1], h, where=padded[t])
         self.save_for_backward(X, WT, UT, G, H, D, HU, HD)
         self._seen = seen
         return make_output(H, self.return_sequences, seen), np.ascontiguousarray(H[-1].T)
@@ -154,82 +169,91 @@ class GRUOp(Op):
         tmp, deriv = np.empty((u, batch), dtype), np.empty((s2, batch), dtype)
         keep = np.empty((u, batch), dtype) if real is not None else None
         if self.reset_after:
-            blocks = product_blocks(U, dh)
+            U_fed, fed_out = U, dh
         else:
             U_zr, Uh = U[:, :s2].copy(), U[:, s2:].copy()  # (u, 2u), (u, u)
-            blocks = product_blocks(U_zr, tmp)
+            U_fed, fed_out = U_zr, tmp
             d_fed = np.empty((u, batch), dtype)
-        matmul, add, multiply, subtract = np.matmul, np.add, np.multiply, np.subtract
-        for t in range(steps - 1, -1, -1):
-            if dseq is not None:
-                add(dh, dseq[t], out=dh)
-            if real is not None:  # a padded step passes dh through unchanged
-                multiply(dh, padded_f[t], out=keep)
-                multiply(dh, real[t], out=dh)
-            g, dr = G[t], dR[t]
-            h_fed = H[t] if HD is None else HD[t]
-            multiply(dh, D[t], out=dr[:u])  # dL/dz = dh (h - hh)
-            multiply(dh, g[:u], out=direct)  # dh z: straight to h_prev
-            subtract(dh, direct, out=tmp)  # dL/dhh = dh (1 - z)
-            if self.reset_after:
-                dcand = dC[t]
-                multiply(tmp, act_grad(g[s2:], dcand), out=dcand)  # dL/d(candidate pre-activation)
-                multiply(dcand, g[u:s2], out=dr[s2:])  # dL/d(h U_h + b_h) = dcand * r
-                multiply(dcand, HU[t], out=dr[u:s2])  # dL/dr = dcand * (h U_h + b_h)
-            else:
-                dcand = dr[s2:]
-                multiply(tmp, act_grad(g[s2:], dcand), out=dcand)
-                matmul(Uh, dcand, out=tmp)  # (u, u) @ (u, b): dL/d(r * h)
-                multiply(tmp, h_fed, out=dr[u:s2])  # dL/dr = d(r h) * h
-                multiply(tmp, g[u:s2], out=d_fed)  # dL/dh_fed through r * h
-            zr, dzr = g[:s2], dr[:s2]
-            multiply(zr, zr, out=deriv)
-            subtract(zr, deriv, out=deriv)  # s (1 - s)
-            multiply(dzr, deriv, out=dzr)
-            if self.reset_after:
-                for u_rows, out_rows in blocks:
-                    matmul(u_rows, dr, out=out_rows)  # (rows, 3u) @ (3u, b) -> dL/dh_fed through U
-            else:
-                for u_rows, out_rows in blocks:
-                    matmul(u_rows, dzr, out=out_rows)  # (rows, 2u) @ (2u, b) -> (rows, b)
-                add(d_fed, tmp, out=dh)
-            if rmask is not None:
-                multiply(dh, rmask, out=dh)
-            add(dh, direct, out=dh)
-            if real is not None:
-                add(dh, keep, out=dh)
         need = self.needs_input_grad
-        grads = [None] * len(need)
-        if need[0] or need[1]:
+        Hin = HD if HD is not None else H[:-1]  # (T, u, b): the h the recurrent kernel saw
+        dX = np.empty_like(X) if need[0] else None  # (T, in, b)
+        dW = np.zeros((X.shape[1], 3 * u), dtype) if need[1] else None
+        dU = np.zeros((u, 3 * u), dtype) if need[2] else None
+        d_bias = np.zeros((2, 3 * u) if self.reset_after else (1, 3 * u), dtype) if self.use_bias and need[3] else None
+
+        def gather(start, stop):  # a finished block of steps' share of the gradients (the second thread's work)
+            dr = dR[start:stop]  # (s, 3u, b)
             if self.reset_after:  # the input side saw [dz, dr, dcand]
-                dGx = dR.copy()
-                dGx[:, s2:] = dC
+                dgx = dr.copy()
+                dgx[:, s2:] = dC[start:stop]
             else:
-                dGx = dR
-            if need[0]:
-                dX = blocked_matmul(WT.T, dGx)  # (in, 3u) @ (T, 3u, b) -> (T, in, b)
-                if self.input_mask is not None:
-                    dX *= self.input_mask.T
-                grads[0] = batch_major(dX, self.go_backwards)  # (b, T, in)
-            if need[1]:
-                grads[1] = summed_over_steps(X, dGx)  # (T, in, b), (T, 3u, b) -> (in, 3u)
-        if need[2]:
-            Hin = HD if HD is not None else H[:-1]  # (T, u, b): the h the recurrent kernel saw
-            if self.reset_after:
-                grads[2] = summed_over_steps(Hin, dR)  # (T, u, b), (T, 3u, b) -> (u, 3u)
-            else:
-                dU = np.empty((u, 3 * u), dtype)
-                dU[:, :s2] = summed_over_steps(Hin, dR[:, :s2])  # (T, u, b), (T, 2u, b) -> (u, 2u)
-                dU[:, s2:] = summed_over_steps(HU, dR[:, s2:])  # (r h) (T, u, b), (T, u, b) -> (u, u)
-                grads[2] = dU
-        if self.use_bias and need[3]:
-            if self.reset_after:
-                d_rec = dR.sum(axis=(0, 2))  # (3u,): the recurrent bias saw [dz, dr, d(h U_h + b_h)]
-                d_in = d_rec.copy()
-                d_in[s2:] = dC.sum(axis=(0, 2))
-                grads[3] = np.stack([d_in, d_rec])  # (2, 3u)
-            else:
-                grads[3] = dR.sum(axis=(0, 2))  # (3u,)
+                dgx = dr
+            if dX is not None:
+                np.matmul(WT.T, dgx, out=dX[start:stop])  # (in, 3u) @ (s, 3u, b) -> (s, in, b)
+            if dW is not None:
+                dW[...] += summed_over_steps(X[start:stop], dgx)  # (s, in, b), (s, 3u, b) -> (in, 3u)
+            if dU is not None and self.reset_after:
+                dU[...] += summed_over_steps(Hin[start:stop], dr)  # (s, u, b), (s, 3u, b) -> (u, 3u)
+            elif dU is not None:
+                dU[:, :s2] += summed_over_steps(Hin[start:stop], dr[:, :s2])  # (s, u, b), (s, 2u, b) -> (u, 2u)
+                dU[:, s2:] += summed_over_steps(HU[start:stop], dr[:, s2:])  # (r h) (s, u, b), (s, u, b) -> (u, u)
+            if d_bias is not None:
+                d_bias[-1] += dr.sum(axis=(0, 2))  # (3u,): the recurrent bias saw [dz, dr, d(h U_h + b_h)]
+                if self.reset_after:
+                    d_bias[0] += dgx.sum(axis=(0, 2))  # the input bias saw [dz, dr, dcand]
+
+        matmul, add, multiply, subtract = np.matmul, np.add, np.multiply, np.subtract
+        with Overlap(gather, use_second_thread(steps, batch, u)) as worker:
+            # one thread for BLAS while overlapping; else the products in row blocks small enough for one
+            products = [(U_fed, fed_out)] if worker.threaded else product_blocks(U_fed, fed_out)
+            for start, stop in reversed(step_blocks(steps)):
+                for t in range(stop - 1, start - 1, -1):
+                    if dseq is not None:
+                        add(dh, dseq[t], out=dh)
+                    if real is not None:  # a padded step passes dh through unchanged
+                        multiply(dh, padded_f[t], out=keep)
+                        multiply(dh, real[t], out=dh)
+                    g, dr = G[t], dR[t]
+                    h_fed = H[t] if HD is None else HD[t]
+                    multiply(dh, D[t], out=dr[:u])  # dL/dz = dh (h - hh)
+                    multiply(dh, g[:u], out=direct)  # dh z: straight to h_prev
+                    subtract(dh, direct, out=tmp)  # dL/dhh = dh (1 - z)
+                    if self.reset_after:
+                        dcand = dC[t]
+                        multiply(tmp, act_grad(g[s2:], dcand), out=dcand)  # dL/d(candidate pre-activation)
+                        multiply(dcand, g[u:s2], out=dr[s2:])  # dL/d(h U_h + b_h) = dcand * r
+                        multiply(dcand, HU[t], out=dr[u:s2])  # dL/dr = dcand * (h U_h + b_h)
+                    else:
+                        dcand = dr[s2:]
+                        multiply(tmp, act_grad(g[s2:], dcand), out=dcand)
+                        matmul(Uh, dcand, out=tmp)  # (u, u) @ (u, b): dL/d(r * h)
+                        multiply(tmp, h_fed, out=dr[u:s2])  # dL/dr = d(r h) * h
+                        multiply(tmp, g[u:s2], out=d_fed)  # dL/dh_fed through r * h
+                    zr, dzr = g[:s2], dr[:s2]
+                    multiply(zr, zr, out=deriv)
+                    subtract(zr, deriv, out=deriv)  # s (1 - s)
+                    multiply(dzr, deriv, out=dzr)
+                    if self.reset_after:
+                        for u_rows, out_rows in products:
+                            matmul(u_rows, dr, out=out_rows)  # (rows, 3u) @ (3u, b) -> dL/dh_fed through U
+                    else:
+                        for u_rows, out_rows in products:
+                            matmul(u_rows, dzr, out=out_rows)  # (rows, 2u) @ (2u, b) -> (rows, b)
+                        add(d_fed, tmp, out=dh)
+                    if rmask is not None:
+                        multiply(dh, rmask, out=dh)
+                    add(dh, direct, out=dh)
+                    if real is not None:
+                        add(dh, keep, out=dh)
+                worker.submit(start, stop)  # the block is done: its gradients go to the second thread
+        grads = [None] * len(need)
+        if dX is not None:
+            if self.input_mask is not None:
+                dX *= self.input_mask.T  # (in, b)
+            grads[0] = batch_major(dX, self.go_backwards)  # (b, T, in)
+        grads[1], grads[2] = dW, dU
+        if d_bias is not None:
+            grads[3] = d_bias if self.reset_after else d_bias[0]  # (2, 3u) or (3u,)
         if need[-1]:
             grads[-1] = np.ascontiguousarray(dh.T)  # (b, u)
         return tuple(grads)

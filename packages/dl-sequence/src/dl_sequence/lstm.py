@@ -4,15 +4,18 @@ The readable version is ``LSTMCell`` (in ``recurrent.py``) unrolled by ``RNN``: 
 equations, one step at a time, differentiated by autodiff. ``LSTMOp`` computes the same
 thing as one op with a hand-written backpropagation through time:
 
-* forward: the input projections of ALL timesteps in one matrix product, laid out
-  time-major (time, batch, 4 units) so each step reads one contiguous block; then per step
+* forward: the input projections of a block of timesteps in one stacked product (on long
+  sequences on a second thread, ahead of the loop: ``overlap.py``), laid out (time, 4 units,
+  batch) so each step reads one contiguous block; then per step
   one product ``h @ U`` for the four gates, added in place, and the gate nonlinearities
   applied in place. The gate columns are reordered internally to i, f, o | c, and the
   sigmoid columns of the weights are halved, so ONE ``tanh`` call computes all four gates
   (``sigmoid(x) = (1 + tanh(x / 2)) / 2``, two more calls on the contiguous i, f, o block);
-* backward: per step the four gate gradients go into one preallocated (time, batch, 4 units)
-  array and ``dh = dG[t] @ U.T`` is one product; the weight gradients of all steps are one
-  product each at the end: ``dW = X.T @ dG``, ``dU = H.T @ dG``, ``db = dG.sum``, ``dx = dG @ W.T``.
+* backward: per step the four gate gradients go into one preallocated (time, 4 units, batch)
+  array and ``dh = U @ dG[t]`` is one product; once the loop has gone back past a block of
+  steps, that block's share of ``dW = X.T @ dG`` and ``dU = H.T @ dG`` (one product for both),
+  ``db = dG.sum`` and ``dx = W @ dG`` is gathered (on long sequences on the second thread,
+  while the loop goes on).
 
 Memory: the op keeps, per step, the gates (4 units), h, c and tanh(c): linear in time.
 """
@@ -24,6 +27,7 @@ import numpy as np
 from dl_tensor import Op
 from dl_tensor.elementwise import match_dtypes
 
+from .overlap import Overlap, step_blocks, use_second_thread
 from .recurrent import (
     FUSED_ACTIVATIONS,
     FusedRNN,
@@ -31,7 +35,6 @@ from .recurrent import (
     activation_name,
     backward_start,
     batch_major,
-    blocked_matmul,
     feature_major,
     make_output,
     product_blocks,
@@ -58,7 +61,8 @@ class LSTMOp(Op):
     block whose gates are contiguous row blocks, and ``U.T @ h`` writes them in place.
 
     NumPy calls per timestep (tanh, no mask, no dropout), counted in the loops below:
-    forward 11: 2 products (``U.T @ h`` in two row blocks, see ``product_blocks``), 1 add,
+    forward 11: 2 products (``U.T @ h`` in two row blocks, see ``product_blocks``; one product
+    when BLAS is kept to one thread for a long sequence, see ``overlap.py``), 1 add,
     1 tanh for all four gates, 2 for the sigmoid affine, 3 for the carry, 1 tanh(c), 1 for h.
     Backward 18 (+1 with ``return_sequences``): 2 products and 16 element-wise calls.
     A mask adds 2 calls per step forward and 6 backward; recurrent dropout 1 forward and 1 backward.
@@ -95,11 +99,17 @@ class LSTMOp(Op):
         WT_half[:s3] *= 0.5  # sigmoid(z) = (1 + tanh(z / 2)) / 2: the sigmoid gates' weights halved
         UT_half[:s3] *= 0.5
         X = feature_major(x, self.go_backwards, dtype, self.input_mask)  # (T, in, b)
-        G = blocked_matmul(WT_half, X)  # (4u, in) @ (T, in, b) -> (T, 4u, b): every step's input projection
+        G = np.empty((steps, 4 * u, batch), dtype)  # every step's x W + b, turned into the gates in place
+        b_col = None
         if bias is not None:
-            b = bias[perm]
-            b[:s3] *= 0.5
-            G += b[:, None]  # (4u, 1) broadcast over the batch
+            b_col = bias[perm][:, None]  # (4u, 1), broadcast over the batch
+            b_col[:s3] *= 0.5
+
+        def project(start, stop):  # a block of steps' input projections (the second thread's work)
+            np.matmul(WT_half, X[start:stop], out=G[start:stop])  # (4u, in) @ (s, in, b) -> (s, 4u, b)
+            if b_col is not None:
+                G[start:stop] += b_col
+
         H = np.empty((steps + 1, u, batch), dtype)  # h, H[0] = h0
         C = np.empty((steps + 1, u, batch), dtype)  # c, C[0] = c0
         TC = np.empty((steps, u, batch), dtype)  # activation(c)
@@ -112,39 +122,46 @@ class LSTMOp(Op):
         act, _ = FUSED_ACTIVATIONS[self.activation]
         one_tanh = self.activation == "tanh"
         hu = np.empty((4 * u, batch), dtype)
-        blocks = product_blocks(UT_half, hu)  # U.T @ h in row blocks small enough for one thread
         tmp = np.empty((u, batch), dtype)
         matmul, add, multiply, tanh, copyto = np.matmul, np.add, np.multiply, np.tanh, np.copyto
-        for t in range(steps):
-            g = G[t]  # (4u, b): x W + b of step t, turned into the gates in place
-            h = H[t]
-            if rmask is not None:
-                h = multiply(h, rmask, out=HD[t])
-            for u_rows, out_rows in blocks:
-                matmul(u_rows, h, out=out_rows)  # (rows, u) @ (u, b) -> (rows, b)
-            add(g, hu, out=g)
-            if one_tanh:
-                tanh(g, out=g)  # i, f, o (halved) and c~: four gates in one call
-            else:
-                tanh(g[:s3], out=g[:s3])
-                act(g[s3:])
-            sg = g[:s3]
-            multiply(sg, 0.5, out=sg)
-            add(sg, 0.5, out=sg)  # (1 + tanh(z / 2)) / 2 = sigmoid(z)
-            c = C[t + 1]
-            multiply(g[u:2 * u], C[t], out=c)  # f * c
-            multiply(g[:u], g[s3:], out=tmp)  # i * c~
-            add(c, tmp, out=c)
-            tc = TC[t]
-            if one_tanh:
-                tanh(c, out=tc)
-            else:
-                copyto(tc, c)
-                act(tc)
-            multiply(g[2 * u:s3], tc, out=H[t + 1])  # h = o * activation(c)
-            if padded is not None:  # padded step: carry h and c unchanged
-                copyto(H[t + 1], H[t], where=padded[t])
-                copyto(C[t + 1], C[t], where=padded[t])
+        blocks = step_blocks(steps)
+        with Overlap(project, use_second_thread(steps, batch, u)) as worker:
+            # one thread for BLAS while overlapping; else U.T @ h in row blocks small enough for one
+            products = [(UT_half, hu)] if worker.threaded else product_blocks(UT_half, hu)
+            for start, stop in blocks:
+                worker.submit(start, stop)
+            for i, (start, stop) in enumerate(blocks):
+                worker.wait(i)  # this block's projections are done
+                for t in range(start, stop):
+                    g = G[t]  # (4u, b): x W + b of step t, turned into the gates in place
+                    h = H[t]
+                    if rmask is not None:
+                        h = multiply(h, rmask, out=HD[t])
+                    for u_rows, out_rows in products:
+                        matmul(u_rows, h, out=out_rows)  # (rows, u) @ (u, b) -> (rows, b)
+                    add(g, hu, out=g)
+                    if one_tanh:
+                        tanh(g, out=g)  # i, f, o (halved) and c~: four gates in one call
+                    else:
+                        tanh(g[:s3], out=g[:s3])
+                        act(g[s3:])
+                    sg = g[:s3]
+                    multiply(sg, 0.5, out=sg)
+                    add(sg, 0.5, out=sg)  # (1 + tanh(z / 2)) / 2 = sigmoid(z)
+                    c = C[t + 1]
+                    multiply(g[u:2 * u], C[t], out=c)  # f * c
+                    multiply(g[:u], g[s3:], out=tmp)  # i * c~
+                    add(c, tmp, out=c)
+                    tc = TC[t]
+                    if one_tanh:
+                        tanh(c, out=tc)
+                    else:
+                        copyto(tc, c)
+                        act(tc)
+                    multiply(g[2 * u:s3], tc, out=H[t + 1])  # h = o * activation(c)
+                    if padded is not None:  # padded step: carry h and c unchanged
+                        copyto(H[t + 1], H[t], where=padded[t])
+                        copyto(C[t + 1], C[t], where=padded[t])
         self.save_for_backward(X, WT, UT, G, H, C, TC, HD)
         self._seen = seen
         output = make_output(H, self.return_sequences, seen)
@@ -166,57 +183,73 @@ class LSTMOp(Op):
         tmp = np.empty((u, batch), dtype)
         keep_h = np.empty((u, batch), dtype) if real is not None else None
         keep_c = np.empty((u, batch), dtype) if real is not None else None
-        blocks = product_blocks(U, dh)  # U @ dG[t] in row blocks small enough for one thread
-        matmul, add, multiply, subtract = np.matmul, np.add, np.multiply, np.subtract
-        for t in range(steps - 1, -1, -1):
-            if dseq is not None:
-                add(dh, dseq[t], out=dh)
-            if real is not None:  # a padded step passes dh, dc through unchanged
-                multiply(dh, padded_f[t], out=keep_h)
-                multiply(dc, padded_f[t], out=keep_c)
-                multiply(dh, real[t], out=dh)
-                multiply(dc, real[t], out=dc)
-            g, dg, tc = G[t], dG[t], TC[t]
-            multiply(dh, tc, out=dg[2 * u:s3])  # dL/do = dh * act(c)
-            act_grad(tc, tmp)  # act'(c)
-            multiply(tmp, g[2 * u:s3], out=tmp)
-            multiply(tmp, dh, out=tmp)
-            add(dc, tmp, out=dc)  # dL/dc: through h = o * act(c), plus from the next step
-            multiply(dc, g[s3:], out=dg[:u])  # dL/di = dc * c~
-            multiply(dc, C[t], out=dg[u:2 * u])  # dL/df = dc * c_prev
-            multiply(dc, g[:u], out=dg[s3:])  # dL/dc~ = dc * i
-            multiply(dc, g[u:2 * u], out=dc)  # dL/dc_prev = dc * f
-            # through the nonlinearities: s (1 - s) for i, f, o; act'(c~) for c~
-            if one_tanh:
-                multiply(g, g, out=deriv)
-                subtract(g[:s3], deriv[:s3], out=deriv[:s3])
-                subtract(1.0, deriv[s3:], out=deriv[s3:])
-            else:
-                multiply(g[:s3], g[:s3], out=deriv[:s3])
-                subtract(g[:s3], deriv[:s3], out=deriv[:s3])
-                act_grad(g[s3:], deriv[s3:])
-            multiply(dg, deriv, out=dg)
-            for u_rows, out_rows in blocks:
-                matmul(u_rows, dg, out=out_rows)  # (rows, 4u) @ (4u, b) -> (rows, b): dL/dh_prev through U
-            if rmask is not None:
-                multiply(dh, rmask, out=dh)
-            if real is not None:
-                add(dh, keep_h, out=dh)
-                add(dc, keep_c, out=dc)
         need = self.needs_input_grad
+        dX = np.empty_like(X) if need[0] else None  # (T, in, b)
+        inputs_of = {1: X, 2: HD if HD is not None else H[:-1]}  # the inputs of the kernel and of the recurrent kernel
+        wanted = [i for i in (1, 2) if need[i]]
+        sums = {i: np.zeros((inputs_of[i].shape[1], 4 * u), dtype) for i in wanted}  # (in or u, 4u)
+        db = np.zeros(4 * u, dtype) if self.use_bias and need[3] else None
+
+        def gather(start, stop):  # a finished block of steps' share of the gradients (the second thread's work)
+            dg = dG[start:stop]  # (s, 4u, b)
+            if dX is not None:
+                np.matmul(WT.T, dg, out=dX[start:stop])  # (in, 4u) @ (s, 4u, b) -> (s, in, b)
+            for i, g in zip(wanted, summed_over_steps_of_each([inputs_of[i][start:stop] for i in wanted], dg)):
+                sums[i] += g  # (s, in or u, b), (s, 4u, b) -> (in or u, 4u)
+            if db is not None:
+                db[:] += dg.sum(axis=(0, 2))  # (4u,), added in place
+
+        matmul, add, multiply, subtract = np.matmul, np.add, np.multiply, np.subtract
+        with Overlap(gather, use_second_thread(steps, batch, u)) as worker:
+            # one thread for BLAS while overlapping; else U @ dG[t] in row blocks small enough for one
+            products = [(U, dh)] if worker.threaded else product_blocks(U, dh)
+            for start, stop in reversed(step_blocks(steps)):
+                for t in range(stop - 1, start - 1, -1):
+                    if dseq is not None:
+                        add(dh, dseq[t], out=dh)
+                    if real is not None:  # a padded step passes dh, dc through unchanged
+                        multiply(dh, padded_f[t], out=keep_h)
+                        multiply(dc, padded_f[t], out=keep_c)
+                        multiply(dh, real[t], out=dh)
+                        multiply(dc, real[t], out=dc)
+                    g, dg, tc = G[t], dG[t], TC[t]
+                    multiply(dh, tc, out=dg[2 * u:s3])  # dL/do = dh * act(c)
+                    act_grad(tc, tmp)  # act'(c)
+                    multiply(tmp, g[2 * u:s3], out=tmp)
+                    multiply(tmp, dh, out=tmp)
+                    add(dc, tmp, out=dc)  # dL/dc: through h = o * act(c), plus from the next step
+                    multiply(dc, g[s3:], out=dg[:u])  # dL/di = dc * c~
+                    multiply(dc, C[t], out=dg[u:2 * u])  # dL/df = dc * c_prev
+                    multiply(dc, g[:u], out=dg[s3:])  # dL/dc~ = dc * i
+                    multiply(dc, g[u:2 * u], out=dc)  # dL/dc_prev = dc * f
+                    # through the nonlinearities: s (1 - s) for i, f, o; act'(c~) for c~
+                    if one_tanh:
+                        multiply(g, g, out=deriv)
+                        subtract(g[:s3], deriv[:s3], out=deriv[:s3])
+                        subtract(1.0, deriv[s3:], out=deriv[s3:])
+                    else:
+                        multiply(g[:s3], g[:s3], out=deriv[:s3])
+                        subtract(g[:s3], deriv[:s3], out=deriv[:s3])
+                        act_grad(g[s3:], deriv[s3:])
+                    multiply(dg, deriv, out=dg)
+                    for u_rows, out_rows in products:
+                        matmul(u_rows, dg, out=out_rows)  # (rows, 4u) @ (4u, b) -> (rows, b): dL/dh_prev through U
+                    if rmask is not None:
+                        multiply(dh, rmask, out=dh)
+                    if real is not None:
+                        add(dh, keep_h, out=dh)
+                        add(dc, keep_c, out=dc)
+                worker.submit(start, stop)  # the block is done: its gradients go to the second thread
         inv = np.argsort(_gate_order(u))  # ours (i, f, o, c~) -> Keras's (i, f, c, o)
         grads = [None] * len(need)
-        if need[0]:
-            dX = blocked_matmul(WT.T, dG)  # (in, 4u) @ (T, 4u, b) -> (T, in, b)
+        if dX is not None:
             if self.input_mask is not None:
                 dX *= self.input_mask.T  # (in, b)
             grads[0] = batch_major(dX, self.go_backwards)  # (b, T, in)
-        inputs_of = {1: X, 2: HD if HD is not None else H[:-1]}  # the inputs of the kernel and of the recurrent kernel
-        wanted = [i for i in (1, 2) if need[i]]
-        for i, g in zip(wanted, summed_over_steps_of_each([inputs_of[i] for i in wanted], dG)):
-            grads[i] = g[:, inv]  # (T, in or u, b), (T, 4u, b) -> (in or u, 4u), Keras's gate order
-        if self.use_bias and need[3]:
-            grads[3] = dG.sum(axis=(0, 2))[inv]  # (4u,)
+        for i in wanted:
+            grads[i] = sums[i][:, inv]  # Keras's gate order
+        if db is not None:
+            grads[3] = db[inv]  # (4u,)
         if need[-2]:
             grads[-2] = np.ascontiguousarray(dh.T)  # (b, u)
         if need[-1]:

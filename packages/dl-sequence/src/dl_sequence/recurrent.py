@@ -697,26 +697,6 @@ def product_blocks(lhs: np.ndarray, out: np.ndarray) -> list:
     return [(lhs[i:i + rows], out[i:i + rows]) for i in range(0, m, rows)]
 
 
-def blocked_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """``np.matmul(a, b)`` stacked over time, computed in row blocks of ``a`` so that each BLAS
-    call stays single-threaded (see ``SINGLE_THREAD_PRODUCT``): for the (time, ...) stacks of
-    small products at the start of the fused ops (every step's input projection) and for the
-    input gradient at the end.
-
-    Examples:
-        >>> a, b = np.ones((3, 40, 32)), np.ones((3, 32, 128))
-        >>> bool((blocked_matmul(a, b) == a @ b).all())
-        True
-    """
-    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
-    if out is None:
-        out = np.empty(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (m, n), np.result_type(a, b))
-    rows = max(1, min(m, SINGLE_THREAD_PRODUCT // max(1, k * n)))
-    for i in range(0, m, rows):
-        np.matmul(a[..., i:i + rows, :], b, out=out[..., i:i + rows, :])
-    return out
-
-
 def summed_over_steps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``sum over t of a[t] @ b[t].T`` as ONE matrix product over every step and sample: the
     weight gradients of a fused op, gathered from all steps at the end.

@@ -14,6 +14,7 @@ import numpy as np
 from dl_tensor import Op
 from dl_tensor.elementwise import match_dtypes
 
+from .overlap import Overlap, step_blocks, use_second_thread
 from .recurrent import (
     FUSED_ACTIVATIONS,
     FusedRNN,
@@ -21,7 +22,6 @@ from .recurrent import (
     activation_name,
     backward_start,
     batch_major,
-    blocked_matmul,
     feature_major,
     make_output,
     product_blocks,
@@ -68,9 +68,13 @@ class SimpleRNNOp(Op):
         UT = np.ascontiguousarray(recurrent_kernel.T)  # (u, u)
         X = feature_major(x, self.go_backwards, dtype, self.input_mask)  # (T, in, b)
         H = np.empty((steps + 1, u, batch), dtype)  # h, H[0] = h0
-        blocked_matmul(kernel.T, X, out=H[1:])  # (u, in) @ (T, in, b) -> (T, u, b): x W of every step
-        if bias is not None:
-            H[1:] += bias[:, None]  # (u, 1)
+        WT = kernel.T  # (u, in)
+
+        def project(start, stop):  # a block of steps' x W + b (the second thread's work)
+            np.matmul(WT, X[start:stop], out=H[1 + start:1 + stop])  # (u, in) @ (s, in, b) -> (s, u, b)
+            if bias is not None:
+                H[1 + start:1 + stop] += bias[:, None]  # (u, 1)
+
         H[0] = h0.T  # (b, u) -> (u, b)
         rmask = None if self.recurrent_mask is None else np.ascontiguousarray(self.recurrent_mask.T)  # (u, b)
         HD = np.empty((steps, u, batch), dtype) if rmask is not None else None
@@ -79,17 +83,24 @@ class SimpleRNNOp(Op):
             _, padded, _, seen = step_masks(self.mask, self.go_backwards, dtype)
         act, _ = FUSED_ACTIVATIONS[self.activation]
         hu = np.empty((u, batch), dtype)
-        blocks = product_blocks(UT, hu)
         matmul, add, multiply, copyto = np.matmul, np.add, np.multiply, np.copyto
-        for t in range(steps):
-            h = H[t] if rmask is None else multiply(H[t], rmask, out=HD[t])
-            for u_rows, out_rows in blocks:
-                matmul(u_rows, h, out=out_rows)  # (rows, u) @ (u, b) -> (rows, b)
-            h_new = H[t + 1]  # holds x W + b
-            add(h_new, hu, out=h_new)
-            act(h_new)
-            if padded is not None:
-                copyto(h_new, H[t], where=padded[t])
+        blocks = step_blocks(steps)
+        with Overlap(project, use_second_thread(steps, batch, u)) as worker:
+            # one thread for BLAS while overlapping; else U.T @ h in row blocks small enough for one
+            products = [(UT, hu)] if worker.threaded else product_blocks(UT, hu)
+            for start, stop in blocks:
+                worker.submit(start, stop)
+            for i, (start, stop) in enumerate(blocks):
+                worker.wait(i)  # this block's projections are done
+                for t in range(start, stop):
+                    h = H[t] if rmask is None else multiply(H[t], rmask, out=HD[t])
+                    for u_rows, out_rows in products:
+                        matmul(u_rows, h, out=out_rows)  # (rows, u) @ (u, b) -> (rows, b)
+                    h_new = H[t + 1]  # holds x W + b
+                    add(h_new, hu, out=h_new)
+                    act(h_new)
+                    if padded is not None:
+                        copyto(h_new, H[t], where=padded[t])
         self.save_for_backward(X, kernel, recurrent_kernel, H, HD)
         self._seen = seen
         return make_output(H, self.return_sequences, seen), np.ascontiguousarray(H[-1].T)
@@ -103,35 +114,51 @@ class SimpleRNNOp(Op):
         U = np.ascontiguousarray(recurrent_kernel)  # (u, u)
         dA = np.empty((steps, u, batch), dtype)  # dL/d(pre-activation)
         keep = np.empty((u, batch), dtype) if real is not None else None
-        blocks = product_blocks(U, dh)
-        matmul, add, multiply = np.matmul, np.add, np.multiply
-        for t in range(steps - 1, -1, -1):
-            if dseq is not None:
-                add(dh, dseq[t], out=dh)
-            if real is not None:
-                multiply(dh, padded_f[t], out=keep)
-                multiply(dh, real[t], out=dh)
-            da = dA[t]
-            multiply(dh, act_grad(H[t + 1], da), out=da)  # dh * act'(pre), from the output
-            for u_rows, out_rows in blocks:
-                matmul(u_rows, da, out=out_rows)  # (rows, u) @ (u, b): dL/dh_prev
-            if rmask is not None:
-                multiply(dh, rmask, out=dh)
-            if real is not None:
-                add(dh, keep, out=dh)
         need = self.needs_input_grad
+        dX = np.empty_like(X) if need[0] else None  # (T, in, b)
+        inputs_of = {1: X, 2: HD if HD is not None else H[:-1]}  # the inputs of the kernel and of the recurrent kernel
+        wanted = [i for i in (1, 2) if need[i]]
+        sums = {i: np.zeros((inputs_of[i].shape[1], u), dtype) for i in wanted}  # (in or u, u)
+        db = np.zeros(u, dtype) if self.use_bias and need[3] else None
+
+        def gather(start, stop):  # a finished block of steps' share of the gradients (the second thread's work)
+            da = dA[start:stop]  # (s, u, b)
+            if dX is not None:
+                np.matmul(kernel, da, out=dX[start:stop])  # (in, u) @ (s, u, b) -> (s, in, b)
+            for i, g in zip(wanted, summed_over_steps_of_each([inputs_of[i][start:stop] for i in wanted], da)):
+                sums[i] += g  # (s, in or u, b), (s, u, b) -> (in or u, u)
+            if db is not None:
+                db[:] += da.sum(axis=(0, 2))  # (u,), added in place
+
+        matmul, add, multiply = np.matmul, np.add, np.multiply
+        with Overlap(gather, use_second_thread(steps, batch, u)) as worker:
+            # one thread for BLAS while overlapping; else U @ dA[t] in row blocks small enough for one
+            products = [(U, dh)] if worker.threaded else product_blocks(U, dh)
+            for start, stop in reversed(step_blocks(steps)):
+                for t in range(stop - 1, start - 1, -1):
+                    if dseq is not None:
+                        add(dh, dseq[t], out=dh)
+                    if real is not None:
+                        multiply(dh, padded_f[t], out=keep)
+                        multiply(dh, real[t], out=dh)
+                    da = dA[t]
+                    multiply(dh, act_grad(H[t + 1], da), out=da)  # dh * act'(pre), from the output
+                    for u_rows, out_rows in products:
+                        matmul(u_rows, da, out=out_rows)  # (rows, u) @ (u, b): dL/dh_prev
+                    if rmask is not None:
+                        multiply(dh, rmask, out=dh)
+                    if real is not None:
+                        add(dh, keep, out=dh)
+                worker.submit(start, stop)  # the block is done: its gradients go to the second thread
         grads = [None] * len(need)
-        if need[0]:
-            dX = blocked_matmul(kernel, dA)  # (in, u) @ (T, u, b) -> (T, in, b)
+        if dX is not None:
             if self.input_mask is not None:
                 dX *= self.input_mask.T
             grads[0] = batch_major(dX, self.go_backwards)
-        inputs_of = {1: X, 2: HD if HD is not None else H[:-1]}  # the inputs of the kernel and of the recurrent kernel
-        wanted = [i for i in (1, 2) if need[i]]
-        for i, g in zip(wanted, summed_over_steps_of_each([inputs_of[i] for i in wanted], dA)):
-            grads[i] = g  # (T, in or u, b), (T, u, b) -> (in or u, u)
-        if self.use_bias and need[3]:
-            grads[3] = dA.sum(axis=(0, 2))
+        for i in wanted:
+            grads[i] = sums[i]
+        if db is not None:
+            grads[3] = db
         if need[-1]:
             grads[-1] = np.ascontiguousarray(dh.T)
         return tuple(grads)

@@ -39,6 +39,8 @@ import ctypes
 import platform
 import sys
 
+from .blas import openblas_libraries
+
 __all__ = ["set_flush_denormal"]
 
 # glibc's fenv_t: on x86-64, 28 bytes of x87 state then the SSE control register MXCSR (the
@@ -83,12 +85,7 @@ def _restart_blas_threads() -> None:
     """Stop the worker threads of every OpenBLAS library loaded in this process; OpenBLAS
     starts new ones, from the calling thread and with its floating-point setting, at its next
     multi-threaded call (``blas_thread_shutdown_`` is part of OpenBLAS's exported interface)."""
-    try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line}
-    except OSError:
-        return
-    for path in sorted(paths):
+    for path in openblas_libraries():
         try:
             shutdown = ctypes.CDLL(path).blas_thread_shutdown_
         except (OSError, AttributeError):
