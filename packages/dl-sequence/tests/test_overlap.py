@@ -147,9 +147,9 @@ def test_short_or_small_sequences_stay_on_one_thread():
 
 def test_blocks_run_in_order_on_another_thread():
     ran = []
-    with Overlap(lambda a, b: ran.append((a, b, threading.current_thread().name)), threaded=True) as worker:
+    with Overlap(threaded=True) as worker:
         for a, b in step_blocks(100):
-            worker.submit(a, b)
+            worker.submit(lambda a, b: ran.append((a, b, threading.current_thread().name)), a, b)
         worker.wait(0)
         assert ran[0][:2] == (0, 32)
     assert [r[:2] for r in ran] == step_blocks(100)
@@ -159,8 +159,8 @@ def test_blocks_run_in_order_on_another_thread():
 
 def test_inline_blocks_run_at_once_on_this_thread():
     ran = []
-    with Overlap(lambda a, b: ran.append((a, b, threading.current_thread())), threaded=False) as worker:
-        worker.submit(0, 32)
+    with Overlap(threaded=False) as worker:
+        worker.submit(lambda a, b: ran.append((a, b, threading.current_thread())), 0, 32)
         assert ran == [(0, 32, threading.current_thread())]
         worker.wait(0)
 
@@ -174,9 +174,9 @@ def test_a_failing_block_raises_in_the_calling_thread_and_stops_the_rest():
             raise FloatingPointError(f"block {a}-{b} failed")
 
     with pytest.raises(FloatingPointError, match="block 32-64 failed"):
-        with Overlap(work, threaded=True) as worker:
+        with Overlap(threaded=True) as worker:
             for a, b in step_blocks(160):
-                worker.submit(a, b)
+                worker.submit(work, a, b)
             worker.wait(4)  # the last block: skipped after the failure, but it is marked done
     assert ran == [0, 32]
     assert not worker._thread.is_alive()
@@ -184,8 +184,8 @@ def test_a_failing_block_raises_in_the_calling_thread_and_stops_the_rest():
 
 def test_an_error_in_the_loop_is_raised_and_the_worker_ends():
     with pytest.raises(KeyError):
-        with Overlap(lambda a, b: None, threaded=True) as worker:
-            worker.submit(0, 32)
+        with Overlap(threaded=True) as worker:
+            worker.submit(lambda a, b: None, 0, 32)
             raise KeyError("the loop failed")
     assert not worker._thread.is_alive()
 
@@ -196,8 +196,8 @@ def test_blas_runs_on_one_thread_while_overlapping_and_is_restored():
         pytest.skip("NumPy's BLAS is not OpenBLAS here")
     get = controls[0][0]
     before, inside = get(), []
-    with Overlap(lambda a, b: inside.append(get()), threaded=True) as worker:
-        worker.submit(0, 32)
+    with Overlap(threaded=True) as worker:
+        worker.submit(lambda a, b: inside.append(get()), 0, 32)
         worker.wait(0)
         inside.append(get())
     assert inside == [1, 1]
@@ -211,10 +211,10 @@ def test_the_worker_flushes_denormals_when_the_caller_does():
     if not dt.set_flush_denormal(True):
         pytest.skip("flushing denormals is not supported here")
     try:
-        with Overlap(lambda a, b: seen.append(float((tiny * 1)[0])), threaded=True) as worker:
-            worker.submit(0, 32)
+        with Overlap(threaded=True) as worker:
+            worker.submit(lambda a, b: seen.append(float((tiny * 1)[0])), 0, 32)
     finally:
         dt.set_flush_denormal(False)
-    with Overlap(lambda a, b: seen.append(float((tiny * 1)[0])), threaded=True) as worker:
-        worker.submit(0, 32)
+    with Overlap(threaded=True) as worker:
+        worker.submit(lambda a, b: seen.append(float((tiny * 1)[0])), 0, 32)
     assert seen[0] == 0.0 and seen[1] != 0.0

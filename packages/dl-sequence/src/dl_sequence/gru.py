@@ -116,11 +116,11 @@ class GRUOp(Op):
             UT_fed = UT_half[:s2].copy()
             UhT = UT[s2:].copy()  # (u, u)
         blocks = step_blocks(steps)
-        with Overlap(project, use_second_thread(steps, batch, u)) as worker:
+        with Overlap(use_second_thread(steps, batch, u)) as worker:
             # one thread for BLAS while overlapping; else U.T @ h in row blocks small enough for one
             products = [(UT_fed, hu)] if worker.threaded else product_blocks(UT_fed, hu)
             for start, stop in blocks:
-                worker.submit(start, stop)
+                worker.submit(project, start, stop)
             for i, (start, stop) in enumerate(blocks):
                 worker.wait(i)  # this block's projections are done
                 for t in range(start, stop):
@@ -203,7 +203,7 @@ class GRUOp(Op):
                     d_bias[0] += dgx.sum(axis=(0, 2))  # the input bias saw [dz, dr, dcand]
 
         matmul, add, multiply, subtract = np.matmul, np.add, np.multiply, np.subtract
-        with Overlap(gather, use_second_thread(steps, batch, u)) as worker:
+        with Overlap(use_second_thread(steps, batch, u)) as worker:
             # one thread for BLAS while overlapping; else the products in row blocks small enough for one
             products = [(U_fed, fed_out)] if worker.threaded else product_blocks(U_fed, fed_out)
             for start, stop in reversed(step_blocks(steps)):
@@ -245,7 +245,7 @@ class GRUOp(Op):
                     add(dh, direct, out=dh)
                     if real is not None:
                         add(dh, keep, out=dh)
-                worker.submit(start, stop)  # the block is done: its gradients go to the second thread
+                worker.submit(gather, start, stop)  # the block is done: its gradients go to the second thread
         grads = [None] * len(need)
         if dX is not None:
             if self.input_mask is not None:

@@ -125,11 +125,11 @@ class LSTMOp(Op):
         tmp = np.empty((u, batch), dtype)
         matmul, add, multiply, tanh, copyto = np.matmul, np.add, np.multiply, np.tanh, np.copyto
         blocks = step_blocks(steps)
-        with Overlap(project, use_second_thread(steps, batch, u)) as worker:
+        with Overlap(use_second_thread(steps, batch, u)) as worker:
             # one thread for BLAS while overlapping; else U.T @ h in row blocks small enough for one
             products = [(UT_half, hu)] if worker.threaded else product_blocks(UT_half, hu)
             for start, stop in blocks:
-                worker.submit(start, stop)
+                worker.submit(project, start, stop)
             for i, (start, stop) in enumerate(blocks):
                 worker.wait(i)  # this block's projections are done
                 for t in range(start, stop):
@@ -200,7 +200,7 @@ class LSTMOp(Op):
                 db[:] += dg.sum(axis=(0, 2))  # (4u,), added in place
 
         matmul, add, multiply, subtract = np.matmul, np.add, np.multiply, np.subtract
-        with Overlap(gather, use_second_thread(steps, batch, u)) as worker:
+        with Overlap(use_second_thread(steps, batch, u)) as worker:
             # one thread for BLAS while overlapping; else U @ dG[t] in row blocks small enough for one
             products = [(U, dh)] if worker.threaded else product_blocks(U, dh)
             for start, stop in reversed(step_blocks(steps)):
@@ -239,7 +239,7 @@ class LSTMOp(Op):
                     if real is not None:
                         add(dh, keep_h, out=dh)
                         add(dc, keep_c, out=dc)
-                worker.submit(start, stop)  # the block is done: its gradients go to the second thread
+                worker.submit(gather, start, stop)  # the block is done: its gradients go to the second thread
         inv = np.argsort(_gate_order(u))  # ours (i, f, o, c~) -> Keras's (i, f, c, o)
         grads = [None] * len(need)
         if dX is not None:

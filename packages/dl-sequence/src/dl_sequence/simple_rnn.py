@@ -85,11 +85,11 @@ class SimpleRNNOp(Op):
         hu = np.empty((u, batch), dtype)
         matmul, add, multiply, copyto = np.matmul, np.add, np.multiply, np.copyto
         blocks = step_blocks(steps)
-        with Overlap(project, use_second_thread(steps, batch, u)) as worker:
+        with Overlap(use_second_thread(steps, batch, u)) as worker:
             # one thread for BLAS while overlapping; else U.T @ h in row blocks small enough for one
             products = [(UT, hu)] if worker.threaded else product_blocks(UT, hu)
             for start, stop in blocks:
-                worker.submit(start, stop)
+                worker.submit(project, start, stop)
             for i, (start, stop) in enumerate(blocks):
                 worker.wait(i)  # this block's projections are done
                 for t in range(start, stop):
@@ -131,7 +131,7 @@ class SimpleRNNOp(Op):
                 db[:] += da.sum(axis=(0, 2))  # (u,), added in place
 
         matmul, add, multiply = np.matmul, np.add, np.multiply
-        with Overlap(gather, use_second_thread(steps, batch, u)) as worker:
+        with Overlap(use_second_thread(steps, batch, u)) as worker:
             # one thread for BLAS while overlapping; else U @ dA[t] in row blocks small enough for one
             products = [(U, dh)] if worker.threaded else product_blocks(U, dh)
             for start, stop in reversed(step_blocks(steps)):
@@ -149,7 +149,7 @@ class SimpleRNNOp(Op):
                         multiply(dh, rmask, out=dh)
                     if real is not None:
                         add(dh, keep, out=dh)
-                worker.submit(start, stop)  # the block is done: its gradients go to the second thread
+                worker.submit(gather, start, stop)  # the block is done: its gradients go to the second thread
         grads = [None] * len(need)
         if dX is not None:
             if self.input_mask is not None:
