@@ -113,11 +113,18 @@ def fused_and_readable(op_factory, cell, p, use_bias=True):
             n_states = len(p["states"])
             outs = layer(ins[0], mask=p["mask"], initial_state=ins[-n_states:])
             params = [ins[0], *weights, *ins[-n_states:]]
-        rng = np.random.default_rng(1)
-        loss = None
-        for o in outs:
-            term = (o * Tensor(rng.standard_normal(o.shape), dtype="float64")).sum()
-            loss = term if loss is None else loss + term
-        loss.backward()
+        projected_loss(outs, "float64").backward()
         results.append(([o.numpy() for o in outs], [t.grad for t in params]))
     return results
+
+
+def projected_loss(outs, dtype):
+    """One number from all the outputs: each times a fixed random array, summed (seed 1)."""
+    from dl_tensor import Tensor
+
+    rng = np.random.default_rng(1)
+    loss = None
+    for o in outs:
+        term = (o * Tensor(rng.standard_normal(o.shape), dtype=dtype)).sum()
+        loss = term if loss is None else loss + term
+    return loss

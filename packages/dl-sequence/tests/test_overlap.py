@@ -17,7 +17,7 @@ from dl_sequence.overlap import Overlap, step_blocks, use_second_thread
 from dl_tensor import Tensor
 
 sys.path.insert(0, str(Path(__file__).parent))
-from rnn_reference import fused_and_readable, op_inputs  # noqa: E402
+from rnn_reference import fused_and_readable, op_inputs, projected_loss  # noqa: E402
 
 STEPS = 170  # six blocks of steps (5 of 32, one of 10): enough for the second thread
 
@@ -96,12 +96,7 @@ def run_float32(kind, p, masks):
     _, _, _, make_op, _ = KINDS[kind]
     ins = [Tensor(a, dtype="float32", requires_grad=True) for a in op_inputs(p)]
     outs = make_op(p, **masks)(*ins)
-    rng = np.random.default_rng(1)
-    loss = None
-    for o in outs:
-        term = (o * Tensor(rng.standard_normal(o.shape), dtype="float32")).sum()
-        loss = term if loss is None else loss + term
-    loss.backward()
+    projected_loss(outs, "float32").backward()
     return [o.numpy() for o in outs] + [t.grad for t in ins]
 
 
@@ -155,6 +150,24 @@ def test_blocks_run_in_order_on_another_thread():
     assert [r[:2] for r in ran] == step_blocks(100)
     assert {r[2] for r in ran} == {"dl-sequence-overlap"}
     assert not worker._thread.is_alive()
+
+
+@pytest.mark.parametrize("threaded", [True, False])
+def test_ahead_and_behind_give_the_loop_its_blocks_in_order(threaded):
+    """Forward: each block comes once its work is done; backward: last block first, and each
+    block's work is submitted once the loop has finished that block."""
+    done, seen = [], []
+    with Overlap(threaded) as worker:
+        for start, _ in worker.ahead(lambda a, b: done.append(("ahead", a)), 100):
+            seen.append(("loop", start, [d for d in done if d[1] == start]))
+    assert seen == [("loop", a, [("ahead", a)]) for a, _ in step_blocks(100)]
+    done.clear()
+    with Overlap(threaded) as worker:
+        for start, _ in worker.behind(lambda a, b: done.append(a), 100):
+            if worker.submitted:
+                worker.wait(worker.submitted - 1)  # the previous block's work is done...
+            assert start not in done  # ...and this block's is not submitted before the loop has been through it
+    assert done == [a for a, _ in reversed(step_blocks(100))]
 
 
 def test_inline_blocks_run_at_once_on_this_thread():

@@ -18,7 +18,7 @@ import numpy as np
 from dl_tensor import Op
 from dl_tensor.elementwise import match_dtypes
 
-from .overlap import Overlap, step_blocks, use_second_thread
+from .overlap import Overlap, use_second_thread
 from .recurrent import (
     FUSED_ACTIVATIONS,
     FusedRNN,
@@ -28,7 +28,6 @@ from .recurrent import (
     batch_major,
     feature_major,
     make_output,
-    product_blocks,
     step_masks,
     summed_over_steps,
 )
@@ -115,14 +114,9 @@ class GRUOp(Op):
             hu = np.empty((s2, batch), dtype)
             UT_fed = UT_half[:s2].copy()
             UhT = UT[s2:].copy()  # (u, u)
-        blocks = step_blocks(steps)
         with Overlap(use_second_thread(steps, batch, u)) as worker:
-            # one thread for BLAS while overlapping; else U.T @ h in row blocks small enough for one
-            products = [(UT_fed, hu)] if worker.threaded else product_blocks(UT_fed, hu)
-            for start, stop in blocks:
-                worker.submit(project, start, stop)
-            for i, (start, stop) in enumerate(blocks):
-                worker.wait(i)  # this block's projections are done
+            products = worker.products(UT_fed, hu)  # U.T @ h: whole on one BLAS thread, else in row blocks
+            for start, stop in worker.ahead(project, steps):  # each block once its projections are done
                 for t in range(start, stop):
                     g = G[t]  # (3u, b): x W + b of step t, turned into z, r, hh in place
                     h = H[t]
@@ -204,9 +198,8 @@ class GRUOp(Op):
 
         matmul, add, multiply, subtract = np.matmul, np.add, np.multiply, np.subtract
         with Overlap(use_second_thread(steps, batch, u)) as worker:
-            # one thread for BLAS while overlapping; else the products in row blocks small enough for one
-            products = [(U_fed, fed_out)] if worker.threaded else product_blocks(U_fed, fed_out)
-            for start, stop in reversed(step_blocks(steps)):
+            products = worker.products(U_fed, fed_out)  # whole on one BLAS thread, else in row blocks
+            for start, stop in worker.behind(gather, steps):  # last block first; gathered once the loop has left it
                 for t in range(stop - 1, start - 1, -1):
                     if dseq is not None:
                         add(dh, dseq[t], out=dh)
@@ -245,7 +238,6 @@ class GRUOp(Op):
                     add(dh, direct, out=dh)
                     if real is not None:
                         add(dh, keep, out=dh)
-                worker.submit(gather, start, stop)  # the block is done: its gradients go to the second thread
         grads = [None] * len(need)
         if dX is not None:
             if self.input_mask is not None:

@@ -27,7 +27,7 @@ import numpy as np
 from dl_tensor import Op
 from dl_tensor.elementwise import match_dtypes
 
-from .overlap import Overlap, step_blocks, use_second_thread
+from .overlap import Overlap, use_second_thread
 from .recurrent import (
     FUSED_ACTIVATIONS,
     FusedRNN,
@@ -37,7 +37,6 @@ from .recurrent import (
     batch_major,
     feature_major,
     make_output,
-    product_blocks,
     step_masks,
     summed_over_steps_of_each,
 )
@@ -124,14 +123,9 @@ class LSTMOp(Op):
         hu = np.empty((4 * u, batch), dtype)
         tmp = np.empty((u, batch), dtype)
         matmul, add, multiply, tanh, copyto = np.matmul, np.add, np.multiply, np.tanh, np.copyto
-        blocks = step_blocks(steps)
         with Overlap(use_second_thread(steps, batch, u)) as worker:
-            # one thread for BLAS while overlapping; else U.T @ h in row blocks small enough for one
-            products = [(UT_half, hu)] if worker.threaded else product_blocks(UT_half, hu)
-            for start, stop in blocks:
-                worker.submit(project, start, stop)
-            for i, (start, stop) in enumerate(blocks):
-                worker.wait(i)  # this block's projections are done
+            products = worker.products(UT_half, hu)  # U.T @ h: whole on one BLAS thread, else in row blocks
+            for start, stop in worker.ahead(project, steps):  # each block once its projections are done
                 for t in range(start, stop):
                     g = G[t]  # (4u, b): x W + b of step t, turned into the gates in place
                     h = H[t]
@@ -201,9 +195,8 @@ class LSTMOp(Op):
 
         matmul, add, multiply, subtract = np.matmul, np.add, np.multiply, np.subtract
         with Overlap(use_second_thread(steps, batch, u)) as worker:
-            # one thread for BLAS while overlapping; else U @ dG[t] in row blocks small enough for one
-            products = [(U, dh)] if worker.threaded else product_blocks(U, dh)
-            for start, stop in reversed(step_blocks(steps)):
+            products = worker.products(U, dh)  # whole on one BLAS thread, else in row blocks
+            for start, stop in worker.behind(gather, steps):  # last block first; gathered once the loop has left it
                 for t in range(stop - 1, start - 1, -1):
                     if dseq is not None:
                         add(dh, dseq[t], out=dh)
@@ -239,7 +232,6 @@ class LSTMOp(Op):
                     if real is not None:
                         add(dh, keep_h, out=dh)
                         add(dc, keep_c, out=dc)
-                worker.submit(gather, start, stop)  # the block is done: its gradients go to the second thread
         inv = np.argsort(_gate_order(u))  # ours (i, f, o, c~) -> Keras's (i, f, c, o)
         grads = [None] * len(need)
         if dX is not None:

@@ -14,7 +14,7 @@ import numpy as np
 from dl_tensor import Op
 from dl_tensor.elementwise import match_dtypes
 
-from .overlap import Overlap, step_blocks, use_second_thread
+from .overlap import Overlap, use_second_thread
 from .recurrent import (
     FUSED_ACTIVATIONS,
     FusedRNN,
@@ -24,7 +24,6 @@ from .recurrent import (
     batch_major,
     feature_major,
     make_output,
-    product_blocks,
     step_masks,
     summed_over_steps_of_each,
 )
@@ -84,14 +83,9 @@ class SimpleRNNOp(Op):
         act, _ = FUSED_ACTIVATIONS[self.activation]
         hu = np.empty((u, batch), dtype)
         matmul, add, multiply, copyto = np.matmul, np.add, np.multiply, np.copyto
-        blocks = step_blocks(steps)
         with Overlap(use_second_thread(steps, batch, u)) as worker:
-            # one thread for BLAS while overlapping; else U.T @ h in row blocks small enough for one
-            products = [(UT, hu)] if worker.threaded else product_blocks(UT, hu)
-            for start, stop in blocks:
-                worker.submit(project, start, stop)
-            for i, (start, stop) in enumerate(blocks):
-                worker.wait(i)  # this block's projections are done
+            products = worker.products(UT, hu)  # U.T @ h: whole on one BLAS thread, else in row blocks
+            for start, stop in worker.ahead(project, steps):  # each block once its projections are done
                 for t in range(start, stop):
                     h = H[t] if rmask is None else multiply(H[t], rmask, out=HD[t])
                     for u_rows, out_rows in products:
@@ -132,9 +126,8 @@ class SimpleRNNOp(Op):
 
         matmul, add, multiply = np.matmul, np.add, np.multiply
         with Overlap(use_second_thread(steps, batch, u)) as worker:
-            # one thread for BLAS while overlapping; else U @ dA[t] in row blocks small enough for one
-            products = [(U, dh)] if worker.threaded else product_blocks(U, dh)
-            for start, stop in reversed(step_blocks(steps)):
+            products = worker.products(U, dh)  # whole on one BLAS thread, else in row blocks
+            for start, stop in worker.behind(gather, steps):  # last block first; gathered once the loop has left it
                 for t in range(stop - 1, start - 1, -1):
                     if dseq is not None:
                         add(dh, dseq[t], out=dh)
@@ -149,7 +142,6 @@ class SimpleRNNOp(Op):
                         multiply(dh, rmask, out=dh)
                     if real is not None:
                         add(dh, keep, out=dh)
-                worker.submit(gather, start, stop)  # the block is done: its gradients go to the second thread
         grads = [None] * len(need)
         if dX is not None:
             if self.input_mask is not None:
