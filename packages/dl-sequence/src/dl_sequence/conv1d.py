@@ -193,18 +193,18 @@ class Conv1DOp(Op):
         windows = windows.reshape(batch * steps, reach + 1, filters)[:, ::d]  # (rows, k, f) view: no copy yet
         need = self.needs_input_grad
         n_rows = batch * steps
-        dk = np.zeros((channels, k * filters), grad.dtype) if need[1] else None  # taps in reverse order
+        dkT = np.zeros((k * filters, channels), grad.dtype) if need[1] else None  # taps in reverse order
         drows = np.empty((n_rows, channels), grad.dtype) if need[0] else None
         flipped = kernel[::-1].transpose(0, 2, 1).reshape(k * filters, channels) if need[0] else None  # last tap first
         for r0 in range(0, n_rows, BLOCK_ROWS):  # blocks of input rows: each block's copy stays in the cache
             taps = np.ascontiguousarray(windows[r0:r0 + BLOCK_ROWS]).reshape(-1, k * filters)  # (r, k * f)
             if need[1]:
-                dk += rows[r0:r0 + len(taps)].T @ taps  # (c, r) @ (r, k * f) -> (c, k * f)
+                dkT += taps.T @ rows[r0:r0 + len(taps)]  # (k * f, r) @ (r, c) -> (k * f, c): BLAS's faster order here
             if need[0]:
                 np.matmul(taps, flipped, out=drows[r0:r0 + len(taps)])  # (r, k * f) @ (k * f, c) -> (r, c)
         dx = dkernel = None
         if need[1]:
-            dkernel = np.ascontiguousarray(dk.reshape(channels, k, filters)[:, ::-1].transpose(1, 0, 2))  # (k, c, f)
+            dkernel = np.ascontiguousarray(dkT.reshape(k, filters, channels)[::-1].transpose(0, 2, 1))  # (k, c, f)
         if need[0]:
             dx = drows.reshape(batch, steps, channels)[:, left:left + length]  # the padding gets no gradient
         if not self.use_bias:
