@@ -69,7 +69,9 @@ def threads_used(monkeypatch):
 
 
 def second_thread(monkeypatch, on: bool):
+    """Force the second thread on (any size, any BLAS: the results must not depend on it) or off."""
     monkeypatch.setattr(overlap, "OVERLAP_MIN_WORK", 0 if on else 1 << 62)
+    monkeypatch.setattr(overlap, "blas_threads_controllable", lambda: on)
 
 
 @settings(max_examples=24, deadline=None)
@@ -131,7 +133,14 @@ def test_the_blocks_cover_every_step_once_in_order(steps):
     assert len(blocks) <= max(16, -(-steps // 32))
 
 
+def test_without_a_controllable_blas_the_work_stays_on_one_thread(monkeypatch):
+    monkeypatch.setattr(dt.blas, "_controls", [])  # as if NumPy's BLAS were not an OpenBLAS
+    assert not use_second_thread(500, 128, 32)
+
+
 def test_short_or_small_sequences_stay_on_one_thread():
+    if not dt.blas.blas_threads_controllable():
+        pytest.skip("NumPy's BLAS is not OpenBLAS here")
     assert use_second_thread(500, 128, 32)  # the book's LSTM
     assert not use_second_thread(92, 128, 32)  # 3 blocks: the conv_gru model's GRU
     assert not use_second_thread(500, 2, 4)  # too little work

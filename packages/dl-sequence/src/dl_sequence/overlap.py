@@ -41,6 +41,7 @@ import queue
 import threading
 
 from dl_tensor import single_threaded_blas
+from dl_tensor.blas import blas_threads_controllable
 
 from .recurrent import product_blocks
 
@@ -76,8 +77,10 @@ def step_blocks(steps: int) -> list[tuple[int, int]]:
 
 def use_second_thread(steps: int, batch: int, units: int) -> bool:
     """Whether a fused op of this size gives its loop-independent work to a second thread:
-    enough work, and at least ``OVERLAP_MIN_BLOCKS`` blocks of steps."""
-    return steps * batch * units >= OVERLAP_MIN_WORK and len(step_blocks(steps)) >= OVERLAP_MIN_BLOCKS
+    enough work, at least ``OVERLAP_MIN_BLOCKS`` blocks of steps, and a BLAS that can be kept
+    to one thread meanwhile (else both threads' products would fight over the cores)."""
+    return (steps * batch * units >= OVERLAP_MIN_WORK and len(step_blocks(steps)) >= OVERLAP_MIN_BLOCKS
+            and blas_threads_controllable())
 
 
 class Overlap:

@@ -24,7 +24,7 @@ import contextlib
 import ctypes
 import threading
 
-__all__ = ["openblas_libraries", "single_threaded_blas"]
+__all__ = ["blas_threads_controllable", "openblas_libraries", "single_threaded_blas"]
 
 # OpenBLAS's own names, and those of the scipy-openblas builds inside NumPy's wheels (64-bit ints)
 _SET_NAMES = ("openblas_set_num_threads", "scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads")
@@ -62,6 +62,11 @@ def _thread_controls() -> list:
                 found.append((get, set_))
         _controls = found
     return _controls
+
+
+def blas_threads_controllable() -> bool:
+    """Whether ``single_threaded_blas`` can act here (NumPy's BLAS is an OpenBLAS it can find)."""
+    return bool(_thread_controls())
 
 
 @contextlib.contextmanager
