@@ -300,3 +300,31 @@ def test_get_compile_config_gives_what_compile_got():
     assert config == {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"], "loss_weights": None}
     config["loss"] = "mse"  # a copy: the model's own is untouched
     assert model.get_compile_config()["loss"] == "sparse_categorical_crossentropy"
+
+
+def test_fit_flushes_denormals_while_training_and_restores_the_setting():
+    """As TensorFlow under Keras: denormal numbers read as zero during ``fit`` (also in a
+    callback, which runs on the training thread), and the previous setting comes back after."""
+    from dl_tensor import flush_denormal_enabled, set_flush_denormal
+
+    if not set_flush_denormal(False):
+        pytest.skip("flushing denormals is not supported here")
+    tiny = np.array([1e-39], np.float32)
+    seen = []
+
+    class Probe(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append((flush_denormal_enabled(), float((tiny * 1)[0])))
+
+    model = Sequential([Dense(2, input_shape=(3,))])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.ones((8, 3), np.float32), np.zeros((8, 2), np.float32)
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0, callbacks=[Probe()])
+    assert seen == [(True, 0.0), (True, 0.0)]
+    assert not flush_denormal_enabled() and float((tiny * 1)[0]) != 0.0  # computed with again
+    set_flush_denormal(True)
+    try:
+        model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+        assert flush_denormal_enabled()  # left on: it was on before fit
+    finally:
+        set_flush_denormal(False)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dl_tensor import Tensor, no_grad
+from dl_tensor import Tensor, flushing_denormals, no_grad
 
 from . import nest, optimizers, saving, summary
 from .callbacks import CallbackList, History, ProgbarLogger
@@ -377,7 +377,19 @@ class Model(Layer):
 
         Returns:
             ``History``: ``history.history["loss"]``, ``["val_accuracy"]``, ... per epoch.
+
+        Training flushes denormal numbers to zero (``dl_tensor.flushing_denormals``), as
+        TensorFlow does under Keras: gradients of about 1e-38 and below would otherwise make
+        the matrix products tens of times slower. The setting before ``fit`` is restored after it.
         """
+        with flushing_denormals():
+            return self._fit(x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data,
+                             shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch,
+                             validation_steps, validation_batch_size, validation_freq)
+
+    def _fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data, shuffle,
+             class_weight, sample_weight, initial_epoch, steps_per_epoch, validation_steps, validation_batch_size,
+             validation_freq):
         self._assert_compiled("fit")
         epochs = check_number("fit", "epochs", epochs, minimum=0, integer=True)
         initial_epoch = check_number("fit", "initial_epoch", initial_epoch, minimum=0, integer=True)

@@ -26,7 +26,7 @@ if _os.environ.get(_memory.ENV, "").lower() not in ("off", "0", "no", "false"):
 from . import random
 from .autodiff import BackwardError, ShapeError, is_grad_enabled, no_grad, unbroadcast
 from .blas import single_threaded_blas
-from .denormals import set_flush_denormal
+from .denormals import flush_denormal_enabled, flushing_denormals, set_flush_denormal
 from .elementwise import (
     abs,
     add,
@@ -105,6 +105,8 @@ __all__ = [
     "random",
     "relu",
     "reshape",
+    "flush_denormal_enabled",
+    "flushing_denormals",
     "set_flush_denormal",
     "single_threaded_blas",
     "set_random_seed",
