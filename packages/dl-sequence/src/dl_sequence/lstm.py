@@ -13,9 +13,11 @@ thing as one op with a hand-written backpropagation through time:
   (``sigmoid(x) = (1 + tanh(x / 2)) / 2``, two more calls on the contiguous i, f, o block);
 * backward: per step the four gate gradients go into one preallocated (time, 4 units, batch)
   array and ``dh = U @ dG[t]`` is one product; once the loop has gone back past a block of
-  steps, that block's share of ``dW = X.T @ dG`` and ``dU = H.T @ dG`` (one product for both),
-  ``db = dG.sum`` and ``dx = W @ dG`` is gathered (on long sequences on the second thread,
-  while the loop goes on).
+  steps, that block's share of ``dW = X.T @ dG``, ``db = dG.sum`` and ``dU = H.T @ dG`` (ONE
+  product: the inputs carry a row of ones, which also adds the bias in the forward's
+  projection) and ``dx = W @ dG`` is gathered (on long sequences on the second thread, while
+  the loop goes on, in five calls per block: each call there costs the loop a hand-over of
+  Python's lock).
 
 Memory: the op keeps, per step, the gates (4 units), h, c and tanh(c): linear in time.
 """
@@ -27,7 +29,7 @@ import numpy as np
 from dl_tensor import Op
 from dl_tensor.elementwise import match_dtypes
 
-from .overlap import Overlap, use_second_thread
+from .overlap import Overlap, step_blocks, use_second_thread
 from .recurrent import (
     FUSED_ACTIVATIONS,
     FusedRNN,
@@ -38,7 +40,6 @@ from .recurrent import (
     feature_major,
     make_output,
     step_masks,
-    summed_over_steps_of_each,
 )
 
 __all__ = ["LSTM", "LSTMOp"]
@@ -97,17 +98,15 @@ class LSTMOp(Op):
         WT_half, UT_half = WT.copy(), UT.copy()  # fresh C-ordered copies: WT and UT stay unscaled
         WT_half[:s3] *= 0.5  # sigmoid(z) = (1 + tanh(z / 2)) / 2: the sigmoid gates' weights halved
         UT_half[:s3] *= 0.5
-        X = feature_major(x, self.go_backwards, dtype, self.input_mask)  # (T, in, b)
+        # (T, in + 1, b): each step's inputs and a row of ones, so that one product adds the bias too
+        X1 = feature_major(x, self.go_backwards, dtype, self.input_mask, ones_row=True)
+        WbT_half = np.concatenate([WT_half, (bias[perm] if bias is not None else np.zeros(4 * u, dtype))[:, None]],
+                                  axis=1)  # (4u, in + 1): the kernel's rows and the bias
+        WbT_half[:s3, n_in] *= 0.5
         G = np.empty((steps, 4 * u, batch), dtype)  # every step's x W + b, turned into the gates in place
-        b_col = None
-        if bias is not None:
-            b_col = bias[perm][:, None]  # (4u, 1), broadcast over the batch
-            b_col[:s3] *= 0.5
 
-        def project(start, stop):  # a block of steps' input projections (the second thread's work)
-            np.matmul(WT_half, X[start:stop], out=G[start:stop])  # (4u, in) @ (s, in, b) -> (s, 4u, b)
-            if b_col is not None:
-                G[start:stop] += b_col
+        def project(start, stop):  # a block of steps' input projections (the second thread's work: one call)
+            np.matmul(WbT_half, X1[start:stop], out=G[start:stop])  # (4u, in + 1) @ (s, in + 1, b) -> (s, 4u, b)
 
         H = np.empty((steps + 1, u, batch), dtype)  # h, H[0] = h0
         C = np.empty((steps + 1, u, batch), dtype)  # c, C[0] = c0
@@ -156,15 +155,16 @@ class LSTMOp(Op):
                     if padded is not None:  # padded step: carry h and c unchanged
                         copyto(H[t + 1], H[t], where=padded[t])
                         copyto(C[t + 1], C[t], where=padded[t])
-        self.save_for_backward(X, WT, UT, G, H, C, TC, HD)
+        self.save_for_backward(X1, WT, UT, G, H, C, TC, HD)
         self._seen = seen
         output = make_output(H, self.return_sequences, seen)
         return output, np.ascontiguousarray(H[-1].T), np.ascontiguousarray(C[-1].T)
 
     def backward(self, d_output, d_h, d_c):
-        X, WT, UT, G, H, C, TC, HD = self.saved
+        X1, WT, UT, G, H, C, TC, HD = self.saved
         steps, _, batch = G.shape
         u = H.shape[1]
+        n_in = X1.shape[1] - 1
         s3 = 3 * u
         dtype = G.dtype
         real, padded_f, dseq, dh, rmask = backward_start(self, d_output, d_h, dtype)
@@ -178,20 +178,28 @@ class LSTMOp(Op):
         keep_h = np.empty((u, batch), dtype) if real is not None else None
         keep_c = np.empty((u, batch), dtype) if real is not None else None
         need = self.needs_input_grad
-        dX = np.empty_like(X) if need[0] else None  # (T, in, b)
-        inputs_of = {1: X, 2: HD if HD is not None else H[:-1]}  # the inputs of the kernel and of the recurrent kernel
-        wanted = [i for i in (1, 2) if need[i]]
-        sums = {i: np.zeros((inputs_of[i].shape[1], 4 * u), dtype) for i in wanted}  # (in or u, 4u)
-        db = np.zeros(4 * u, dtype) if self.use_bias and need[3] else None
+        dX = np.empty((steps, n_in, batch), dtype) if need[0] else None  # (T, in, b)
+        WT_x = np.ascontiguousarray(WT.T)  # (in, 4u)
+        Hin = HD if HD is not None else H[:-1]  # (T, u, b): the h the recurrent kernel saw
+        weights = need[1] or need[2] or (self.use_bias and need[3])
+        blocks = step_blocks(steps)
+        # each block's x, 1 and h rows against its gates' gradient: ONE product per block gives its
+        # share of dW (rows 0..in), db (row in) and dU (the last u rows); the shares are added at the end
+        shares = np.empty((len(blocks), n_in + 1 + u, 4 * u), dtype) if weights else None
+        size = blocks[0][1] - blocks[0][0]
+        lhs = np.empty((n_in + 1 + u, size, batch), dtype) if weights else None  # the worker's scratch
+        rhs = np.empty((4 * u, size, batch), dtype) if weights else None
 
-        def gather(start, stop):  # a finished block of steps' share of the gradients (the second thread's work)
-            dg = dG[start:stop]  # (s, 4u, b)
+        def gather(start, stop):  # a finished block's share of the gradients (the second thread's work: 5 calls)
+            n, dg = stop - start, dG[start:stop]  # (s, 4u, b)
             if dX is not None:
-                np.matmul(WT.T, dg, out=dX[start:stop])  # (in, 4u) @ (s, 4u, b) -> (s, in, b)
-            for i, g in zip(wanted, summed_over_steps_of_each([inputs_of[i][start:stop] for i in wanted], dg)):
-                sums[i] += g  # (s, in or u, b), (s, 4u, b) -> (in or u, 4u)
-            if db is not None:
-                db[:] += dg.sum(axis=(0, 2))  # (4u,), added in place
+                np.matmul(WT_x, dg, out=dX[start:stop])  # (in, 4u) @ (s, 4u, b) -> (s, in, b)
+            if shares is not None:
+                np.copyto(lhs[:n_in + 1, :n], X1[start:stop].transpose(1, 0, 2))  # (s, in + 1, b) -> (in + 1, s, b)
+                np.copyto(lhs[n_in + 1:, :n], Hin[start:stop].transpose(1, 0, 2))  # (s, u, b) -> (u, s, b)
+                np.copyto(rhs[:, :n], dg.transpose(1, 0, 2))  # (s, 4u, b) -> (4u, s, b)
+                np.matmul(lhs[:, :n].reshape(len(lhs), -1), rhs[:, :n].reshape(4 * u, -1).T,
+                          out=shares[start // size])  # (in + 1 + u, s * b) @ (s * b, 4u)
 
         matmul, add, multiply, subtract = np.matmul, np.add, np.multiply, np.subtract
         with Overlap(use_second_thread(steps, batch, u)) as worker:
@@ -238,10 +246,12 @@ class LSTMOp(Op):
             if self.input_mask is not None:
                 dX *= self.input_mask.T  # (in, b)
             grads[0] = batch_major(dX, self.go_backwards)  # (b, T, in)
-        for i in wanted:
-            grads[i] = sums[i][:, inv]  # Keras's gate order
-        if db is not None:
-            grads[3] = db[inv]  # (4u,)
+        if shares is not None:
+            total = shares.sum(axis=0)[:, inv]  # (in + 1 + u, 4u), Keras's gate order
+            grads[1] = total[:n_in] if need[1] else None  # (in, 4u)
+            grads[2] = total[n_in + 1:] if need[2] else None  # (u, 4u)
+            if self.use_bias and need[3]:
+                grads[3] = total[n_in]  # (4u,)
         if need[-2]:
             grads[-2] = np.ascontiguousarray(dh.T)  # (b, u)
         if need[-1]:

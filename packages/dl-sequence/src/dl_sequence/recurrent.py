@@ -742,14 +742,22 @@ def summed_over_steps_of_each(parts: list[np.ndarray], b: np.ndarray) -> list[np
     return np.split(product, np.cumsum(sizes)[:-1])  # back into (m_i, n) blocks
 
 
-def feature_major(x: np.ndarray, go_backwards: bool, dtype, input_mask=None) -> np.ndarray:
+def feature_major(x: np.ndarray, go_backwards: bool, dtype, input_mask=None, ones_row: bool = False) -> np.ndarray:
     """(batch, time, in) -> a contiguous (time, in, batch) array in processing order (each
-    step's inputs one contiguous (in, batch) block), the input dropout mask (batch, in) applied."""
+    step's inputs one contiguous (in, batch) block), the input dropout mask (batch, in) applied.
+    With ``ones_row``, (time, in + 1, batch), the last row of each step all ones: a product
+    with it adds a bias, and a product of a gradient with it sums that gradient."""
     xt = x[:, ::-1] if go_backwards else x
     xt = xt.transpose(1, 2, 0)  # (b, T, in) -> (T, in, b), a view
+    steps, n_in, batch = xt.shape
+    out = np.empty((steps, n_in + ones_row, batch), dtype)
     if input_mask is not None:
-        return np.multiply(xt, input_mask.T, dtype=dtype)  # (T, in, b) * (in, b): a fresh contiguous array
-    return np.ascontiguousarray(xt, dtype=dtype)
+        np.multiply(xt, input_mask.T, out=out[:, :n_in], casting="unsafe")  # (T, in, b) * (in, b)
+    else:
+        np.copyto(out[:, :n_in], xt, casting="unsafe")
+    if ones_row:
+        out[:, n_in] = 1
+    return out
 
 
 def batch_major(seq: np.ndarray, go_backwards: bool) -> np.ndarray:
