@@ -349,6 +349,7 @@ class Model(Layer):
         return logs
 
     # -- loops ----------------------------------------------------------------------------
+    @flushing_denormals()  # a fresh ``with flushing_denormals():`` around each call
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
             steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1):
@@ -382,14 +383,6 @@ class Model(Layer):
         TensorFlow does under Keras: gradients of about 1e-38 and below would otherwise make
         the matrix products tens of times slower. The setting before ``fit`` is restored after it.
         """
-        with flushing_denormals():
-            return self._fit(x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data,
-                             shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch,
-                             validation_steps, validation_batch_size, validation_freq)
-
-    def _fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data, shuffle,
-             class_weight, sample_weight, initial_epoch, steps_per_epoch, validation_steps, validation_batch_size,
-             validation_freq):
         self._assert_compiled("fit")
         epochs = check_number("fit", "epochs", epochs, minimum=0, integer=True)
         initial_epoch = check_number("fit", "initial_epoch", initial_epoch, minimum=0, integer=True)

@@ -63,40 +63,37 @@ def _control_register():
     return None
 
 
-def _fenv():
-    """``(fegetenv, fesetenv, offset, bits)`` where the switch exists, else None."""
+def _environment():
+    """``(fesetenv, env, control word, bits)``: the calling thread's floating-point environment
+    read by ``fegetenv`` (a buffer), its control word (a view into it) and the bits that flush
+    denormals; None where the switch does not exist or cannot be read."""
     register = _control_register()
     if register is None or not sys.platform.startswith("linux"):
         return None
     try:
         libc = ctypes.CDLL(None)
-        return libc.fegetenv, libc.fesetenv, *register
+        fegetenv, fesetenv = libc.fegetenv, libc.fesetenv
     except (OSError, AttributeError):
         return None
+    offset, bits = register
+    env = (ctypes.c_uint8 * 64)()  # larger than fenv_t on both machines
+    if fegetenv(env) != 0:
+        return None
+    return fesetenv, env, ctypes.c_uint32.from_buffer(env, offset), bits
 
 
 def flush_denormal_enabled() -> bool:
     """Whether the calling thread flushes denormal numbers to zero now."""
-    fenv = _fenv()
-    if fenv is None:
-        return False
-    fegetenv, _, offset, bits = fenv
-    env = (ctypes.c_uint8 * 64)()  # larger than fenv_t on both machines
-    if fegetenv(env) != 0:
-        return False
-    return ctypes.c_uint32.from_buffer(env, offset).value & bits == bits
+    found = _environment()
+    return found is not None and found[2].value & found[3] == found[3]
 
 
 def set_flush_denormal(mode: bool) -> bool:
     """Flush denormal numbers to zero (``True``) or compute with them (``False``); True if applied."""
-    fenv = _fenv()
-    if fenv is None:
+    found = _environment()
+    if found is None:
         return False
-    fegetenv, fesetenv, offset, bits = fenv
-    env = (ctypes.c_uint8 * 64)()  # larger than fenv_t on both machines
-    if fegetenv(env) != 0:
-        return False
-    word = ctypes.c_uint32.from_buffer(env, offset)
+    fesetenv, env, word, bits = found
     word.value = word.value | bits if mode else word.value & ~bits
     if fesetenv(env) != 0:
         return False
@@ -107,8 +104,8 @@ def set_flush_denormal(mode: bool) -> bool:
 @contextlib.contextmanager
 def flushing_denormals():
     """Flush denormal numbers to zero inside the ``with`` block, then go back to what was set
-    before it. ``fit``, ``evaluate`` and ``predict`` train and run in such a block, as
-    TensorFlow (under Keras) flushes denormals in its own computations.
+    before it; yields whether denormals are flushed inside. dl-layers' ``fit`` trains in such a
+    block, as TensorFlow (under Keras) flushes denormals in its own computations.
 
     Examples:
         >>> import numpy as np
