@@ -95,14 +95,13 @@ class LSTMOp(Op):
         perm = _gate_order(u)
         WT = kernel[:, perm].T  # (4u, in), rows i, f, o, c~ (a copy)
         UT = recurrent_kernel[:, perm].T  # (4u, u)
-        WT_half, UT_half = WT.copy(), UT.copy()  # fresh C-ordered copies: WT and UT stay unscaled
-        WT_half[:s3] *= 0.5  # sigmoid(z) = (1 + tanh(z / 2)) / 2: the sigmoid gates' weights halved
+        b_col = (bias[perm] if bias is not None else np.zeros(4 * u, dtype))[:, None]  # (4u, 1)
+        WbT_half = np.concatenate([WT, b_col], axis=1)  # (4u, in + 1): the kernel's rows, then the bias
+        UT_half = UT.copy()  # WT and UT stay unscaled, for the backward
+        WbT_half[:s3] *= 0.5  # sigmoid(z) = (1 + tanh(z / 2)) / 2: the sigmoid gates' weights halved
         UT_half[:s3] *= 0.5
         # (T, in + 1, b): each step's inputs and a row of ones, so that one product adds the bias too
         X1 = feature_major(x, self.go_backwards, dtype, self.input_mask, ones_row=True)
-        WbT_half = np.concatenate([WT_half, (bias[perm] if bias is not None else np.zeros(4 * u, dtype))[:, None]],
-                                  axis=1)  # (4u, in + 1): the kernel's rows and the bias
-        WbT_half[:s3, n_in] *= 0.5
         G = np.empty((steps, 4 * u, batch), dtype)  # every step's x W + b, turned into the gates in place
 
         def project(start, stop):  # a block of steps' input projections (the second thread's work: one call)
