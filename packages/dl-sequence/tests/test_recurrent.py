@@ -191,17 +191,22 @@ def test_an_lstm_learns_whether_the_first_token_is_larger_than_the_last():
     assert accuracy > 0.85, accuracy  # chance is 0.5: the order of the sequence was learned
 
 
-def test_weight_gradients_of_several_inputs_in_one_product_equal_one_product_each():
-    """summed_over_steps_of_each stacks the parts and transposes the shared gradient once: the
-    same sums as one summed_over_steps per part, and as the plain loop over steps."""
-    from dl_sequence.recurrent import summed_over_steps, summed_over_steps_of_each
+def test_weight_shares_gather_every_weight_gradient_in_one_product_per_block():
+    """WeightShares stacks a block's rows (x with its row of ones, then h) against the gates'
+    gradient: the kernel's, the bias's and the recurrent kernel's gradients, as the plain loop
+    over steps gives them, whatever the blocks (the last one shorter)."""
+    from dl_sequence.recurrent import WeightShares, feature_major
 
     rng = np.random.default_rng(0)
-    x, h, dg = (rng.standard_normal(shape) for shape in [(6, 3, 5), (6, 2, 5), (6, 8, 5)])  # (T, m, b), (T, n, b)
-    dx, dh = summed_over_steps_of_each([x, h], dg)
-    np.testing.assert_allclose(dx, sum(x[t] @ dg[t].T for t in range(6)), rtol=1e-12)  # (3, 8)
-    np.testing.assert_allclose(dh, summed_over_steps(h, dg), rtol=1e-12)  # (2, 8)
-    (only,) = summed_over_steps_of_each([h], dg)  # one part: the recurrent kernel alone
-    np.testing.assert_allclose(only, dh, rtol=1e-12)
-    assert summed_over_steps_of_each([], dg) == []  # neither kernel trainable
+    x = rng.standard_normal((5, 7, 3))  # (b, T, in)
+    h, dg = rng.standard_normal((7, 2, 5)), rng.standard_normal((7, 8, 5))  # (T, u, b), (T, n, b)
+    x1 = feature_major(x, False, np.float64, ones_row=True)  # (T, in + 1, b)
+    blocks = [(0, 3), (3, 6), (6, 7)]
+    shares = WeightShares(3 + 1 + 2, 8, blocks, 5, np.float64)
+    for start, stop in reversed(blocks):  # in any order: each block has a slot of its own
+        shares.add(start, [x1[start:stop], h[start:stop]], dg[start:stop])
+    total = shares.total()  # (in + 1 + u, n)
+    np.testing.assert_allclose(total[:3], sum(x[:, t].T @ dg[t].T for t in range(7)), rtol=1e-12)  # dW (3, 8)
+    np.testing.assert_allclose(total[3], dg.sum(axis=(0, 2)), rtol=1e-12)  # db (8,)
+    np.testing.assert_allclose(total[4:], sum(h[t] @ dg[t].T for t in range(7)), rtol=1e-12)  # dU (2, 8)
 

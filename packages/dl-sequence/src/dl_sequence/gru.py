@@ -5,7 +5,7 @@ computes the same recurrence as one op with a hand-written backpropagation throu
 organised like ``LSTMOp``: the input projections of all steps in one product; per step one
 product for the recurrent part of the gates (two with ``reset_after=False``, where the reset
 gate multiplies h before its product), gates updated in place in (time, features, batch)
-buffers; the weight gradients of all steps in one product each at the end.
+buffers; all the weight gradients of a block of steps in one product (``WeightShares``).
 
 Both of Keras's variants: ``reset_after=True`` (Keras 2.3+ and 3, the default; bias (2, 3u))
 and ``reset_after=False`` (Keras 2.0 and the book's first edition; bias (3u,)).
@@ -18,18 +18,18 @@ import numpy as np
 from dl_tensor import Op
 from dl_tensor.elementwise import match_dtypes
 
-from .overlap import Overlap, use_second_thread
+from .overlap import Overlap, step_blocks, use_second_thread
 from .recurrent import (
     FUSED_ACTIVATIONS,
     FusedRNN,
     GRUCell,
+    WeightShares,
     activation_name,
     backward_start,
     batch_major,
     feature_major,
     make_output,
     step_masks,
-    summed_over_steps,
 )
 
 __all__ = ["GRU", "GRUOp"]
@@ -73,26 +73,24 @@ class GRUOp(Op):
         u = recurrent_kernel.shape[0]
         s2 = 2 * u  # the sigmoid gates z, r: rows 0..2u of a step's gates; the candidate rows 2u..3u
         WT, UT = kernel.T, recurrent_kernel.T  # (3u, in), (3u, u) views
-        WT_half, UT_half = WT.copy(), UT.copy()  # fresh C-ordered copies
-        WT_half[:s2] *= 0.5  # sigmoid(z) = (1 + tanh(z / 2)) / 2: the gates' weights halved
-        UT_half[:s2] *= 0.5
-        X = feature_major(x, self.go_backwards, dtype, self.input_mask)  # (T, in, b)
-        G = np.empty((steps, 3 * u, batch), dtype)  # every step's x W + b, turned into z, r, hh in place
+        b = np.zeros(3 * u, dtype)  # the bias x W meets, (3u,)
         bh = np.zeros((u, 1), dtype)  # the recurrent bias of the candidate (reset_after)
-        b_col = None
         if bias is not None:
             if self.reset_after:
                 b = bias[0] + np.concatenate([bias[1][:s2], np.zeros(u, dtype)])  # z, r: both biases add up
                 bh = bias[1][s2:, None].astype(dtype)  # (u, 1): stays inside r * (h U + b)
             else:
-                b = bias.copy()
-            b[:s2] *= 0.5
-            b_col = b[:, None]  # (3u, 1), broadcast over the batch
+                b = bias
+        WbT_half = np.concatenate([WT, b[:, None]], axis=1).astype(dtype)  # (3u, in + 1): the kernel's rows, the bias
+        UT_half = UT.copy()  # a fresh C-ordered copy
+        WbT_half[:s2] *= 0.5  # sigmoid(z) = (1 + tanh(z / 2)) / 2: the gates' weights halved
+        UT_half[:s2] *= 0.5
+        # (T, in + 1, b): each step's inputs and a row of ones, so that one product adds the bias too
+        X1 = feature_major(x, self.go_backwards, dtype, self.input_mask, ones_row=True)
+        G = np.empty((steps, 3 * u, batch), dtype)  # every step's x W + b, turned into z, r, hh in place
 
-        def project(start, stop):  # a block of steps' input projections (the second thread's work)
-            np.matmul(WT_half, X[start:stop], out=G[start:stop])  # (3u, in) @ (s, in, b) -> (s, 3u, b)
-            if b_col is not None:
-                G[start:stop] += b_col
+        def project(start, stop):  # a block of steps' input projections (the second thread's work: one call)
+            np.matmul(WbT_half, X1[start:stop], out=G[start:stop])  # (3u, in + 1) @ (s, in + 1, b) -> (s, 3u, b)
 
         H = np.empty((steps + 1, u, batch), dtype)  # h, H[0] = h0
         H[0] = h0.T  # (b, u) -> (u, b)
@@ -142,23 +140,32 @@ class GRUOp(Op):
                     add(hh, tmp, out=H[t + 1])  # h' = z h + (1 - z) hh = hh + z (h - hh)
                     if padded is not None:  # padded step: carry h unchanged
                         copyto(H[t + 1], h, where=padded[t])
-        self.save_for_backward(X, WT, UT, G, H, D, HU, HD)
+        self.save_for_backward(X1, WT, UT, G, H, D, HU, HD)
         self._seen = seen
         return make_output(H, self.return_sequences, seen), np.ascontiguousarray(H[-1].T)
 
     def backward(self, d_output, d_h):
-        X, WT, UT, G, H, D, HU, HD = self.saved
+        X1, WT, UT, G, H, D, HU, HD = self.saved
         steps, _, batch = G.shape
         u = H.shape[1]
+        n_in = X1.shape[1] - 1
         s2 = 2 * u
         dtype = G.dtype
         real, padded_f, dseq, dh, rmask = backward_start(self, d_output, d_h, dtype)
         _, act_grad = FUSED_ACTIVATIONS[self.activation]
         U = np.ascontiguousarray(UT.T)  # (u, 3u)
-        # reset_after: dR rows = [dz, dr, d(h U_h)], what U.T saw; dC = d(candidate pre-activation)
-        # otherwise: dR rows = [dz, dr, d(candidate)]; dC unused
-        dR = np.empty_like(G)  # (T, 3u, b)
-        dC = np.empty((steps, u, batch), dtype) if self.reset_after else None
+        W = WT.T  # (in, 3u), Keras's gate order z, r, h
+        # the gates' gradient dG, one (rows, b) block per step; input side: what x W + b met,
+        # recurrent side: what U.T @ h met (U's rows z, r, h: a contiguous range of rows)
+        if self.reset_after:  # rows [dcand, dz, dr, d(h U_h + b_h)]: input side 0..3u (h, z, r), recurrent u..4u
+            dG = np.empty((steps, 4 * u, batch), dtype)
+            W_x = np.concatenate([W[:, s2:], W[:, :s2]], axis=1)  # (in, 3u) in the rows' order h, z, r
+            recurrent_rows = slice(u, 4 * u)
+        else:  # rows [dz, dr, dcand]: both sides (the candidate's recurrent product is r * h against U_h)
+            dG = np.empty((steps, 3 * u, batch), dtype)
+            W_x = W
+            recurrent_rows = slice(0, 3 * u)
+        input_rows = slice(0, 3 * u)
         direct = np.empty((u, batch), dtype)  # dL/dh_prev through h' = z h + ...
         tmp, deriv = np.empty((u, batch), dtype), np.empty((s2, batch), dtype)
         keep = np.empty((u, batch), dtype) if real is not None else None
@@ -170,31 +177,20 @@ class GRUOp(Op):
             d_fed = np.empty((u, batch), dtype)
         need = self.needs_input_grad
         Hin = HD if HD is not None else H[:-1]  # (T, u, b): the h the recurrent kernel saw
-        dX = np.empty_like(X) if need[0] else None  # (T, in, b)
-        dW = np.zeros((X.shape[1], 3 * u), dtype) if need[1] else None
-        dU = np.zeros((u, 3 * u), dtype) if need[2] else None
-        d_bias = np.zeros((2, 3 * u) if self.reset_after else (1, 3 * u), dtype) if self.use_bias and need[3] else None
+        dX = np.empty((steps, n_in, batch), dtype) if need[0] else None  # (T, in, b)
+        weights = need[1] or need[2] or (self.use_bias and need[3])
+        # each block's [x; 1; h] rows (reset_after=False: and r * h, what U_h met) against dG: ONE
+        # product gives its share of dW, the biases' and dU (WeightShares)
+        rows = n_in + 1 + u + (0 if self.reset_after else u)
+        shares = WeightShares(rows, len(dG[0]), step_blocks(steps), batch, dtype) if weights else None
 
-        def gather(start, stop):  # a finished block of steps' share of the gradients (the second thread's work)
-            dr = dR[start:stop]  # (s, 3u, b)
-            if self.reset_after:  # the input side saw [dz, dr, dcand]
-                dgx = dr.copy()
-                dgx[:, s2:] = dC[start:stop]
-            else:
-                dgx = dr
+        def gather(start, stop):  # a finished block's share of the gradients (the second thread's work: 5-6 calls)
+            dg = dG[start:stop]  # (s, 4u or 3u, b)
             if dX is not None:
-                np.matmul(WT.T, dgx, out=dX[start:stop])  # (in, 3u) @ (s, 3u, b) -> (s, in, b)
-            if dW is not None:
-                dW[...] += summed_over_steps(X[start:stop], dgx)  # (s, in, b), (s, 3u, b) -> (in, 3u)
-            if dU is not None and self.reset_after:
-                dU[...] += summed_over_steps(Hin[start:stop], dr)  # (s, u, b), (s, 3u, b) -> (u, 3u)
-            elif dU is not None:
-                dU[:, :s2] += summed_over_steps(Hin[start:stop], dr[:, :s2])  # (s, u, b), (s, 2u, b) -> (u, 2u)
-                dU[:, s2:] += summed_over_steps(HU[start:stop], dr[:, s2:])  # (r h) (s, u, b), (s, u, b) -> (u, u)
-            if d_bias is not None:
-                d_bias[-1] += dr.sum(axis=(0, 2))  # (3u,): the recurrent bias saw [dz, dr, d(h U_h + b_h)]
-                if self.reset_after:
-                    d_bias[0] += dgx.sum(axis=(0, 2))  # the input bias saw [dz, dr, dcand]
+                np.matmul(W_x, dg[:, input_rows], out=dX[start:stop])  # (in, 3u) @ (s, 3u, b) -> (s, in, b)
+            if shares is not None:
+                parts = [X1[start:stop], Hin[start:stop]] + ([] if self.reset_after else [HU[start:stop]])
+                shares.add(start, parts, dg)  # (s, in + 1, b), (s, u, b)[, (s, u, b)] vs (s, 4u or 3u, b)
 
         matmul, add, multiply, subtract = np.matmul, np.add, np.multiply, np.subtract
         with Overlap(use_second_thread(steps, batch, u)) as worker:
@@ -206,13 +202,14 @@ class GRUOp(Op):
                     if real is not None:  # a padded step passes dh through unchanged
                         multiply(dh, padded_f[t], out=keep)
                         multiply(dh, real[t], out=dh)
-                    g, dr = G[t], dR[t]
+                    g, dg = G[t], dG[t]
                     h_fed = H[t] if HD is None else HD[t]
+                    dr = dg[recurrent_rows]  # (3u, b): dz, dr, and the candidate's
                     multiply(dh, D[t], out=dr[:u])  # dL/dz = dh (h - hh)
                     multiply(dh, g[:u], out=direct)  # dh z: straight to h_prev
                     subtract(dh, direct, out=tmp)  # dL/dhh = dh (1 - z)
                     if self.reset_after:
-                        dcand = dC[t]
+                        dcand = dg[:u]
                         multiply(tmp, act_grad(g[s2:], dcand), out=dcand)  # dL/d(candidate pre-activation)
                         multiply(dcand, g[u:s2], out=dr[s2:])  # dL/d(h U_h + b_h) = dcand * r
                         multiply(dcand, HU[t], out=dr[u:s2])  # dL/dr = dcand * (h U_h + b_h)
@@ -243,9 +240,21 @@ class GRUOp(Op):
             if self.input_mask is not None:
                 dX *= self.input_mask.T  # (in, b)
             grads[0] = batch_major(dX, self.go_backwards)  # (b, T, in)
-        grads[1], grads[2] = dW, dU
-        if d_bias is not None:
-            grads[3] = d_bias if self.reset_after else d_bias[0]  # (2, 3u) or (3u,)
+        if shares is not None:
+            total = shares.total()  # (in + 1 + u [+ u], 4u or 3u): rows x, 1, h [, r * h]; columns dG's rows
+            x_part, ones, h_part = total[:n_in], total[n_in], total[n_in + 1:n_in + 1 + u]
+            if self.reset_after:  # columns dcand, dz, dr, d(h U_h + b_h): back to Keras's order z, r, h
+                in_order = np.r_[u:3 * u, 0:u]
+                grads[1] = x_part[:, in_order] if need[1] else None  # (in, 3u)
+                grads[2] = h_part[:, u:] if need[2] else None  # (u, 3u)
+                if self.use_bias and need[3]:
+                    grads[3] = np.stack([ones[in_order], ones[u:]])  # (2, 3u): input bias, recurrent bias
+            else:  # columns dz, dr, dcand; U_h met r * h (the last u rows)
+                grads[1] = x_part if need[1] else None  # (in, 3u)
+                if need[2]:
+                    grads[2] = np.concatenate([h_part[:, :s2], total[n_in + 1 + u:, s2:]], axis=1)  # (u, 3u)
+                if self.use_bias and need[3]:
+                    grads[3] = ones  # (3u,)
         if need[-1]:
             grads[-1] = np.ascontiguousarray(dh.T)  # (b, u)
         return tuple(grads)

@@ -34,6 +34,7 @@ from .recurrent import (
     FUSED_ACTIVATIONS,
     FusedRNN,
     LSTMCell,
+    WeightShares,
     activation_name,
     backward_start,
     batch_major,
@@ -181,24 +182,16 @@ class LSTMOp(Op):
         WT_x = np.ascontiguousarray(WT.T)  # (in, 4u)
         Hin = HD if HD is not None else H[:-1]  # (T, u, b): the h the recurrent kernel saw
         weights = need[1] or need[2] or (self.use_bias and need[3])
-        blocks = step_blocks(steps)
-        # each block's x, 1 and h rows against its gates' gradient: ONE product per block gives its
-        # share of dW (rows 0..in), db (row in) and dU (the last u rows); the shares are added at the end
-        shares = np.empty((len(blocks), n_in + 1 + u, 4 * u), dtype) if weights else None
-        size = blocks[0][1] - blocks[0][0]
-        lhs = np.empty((n_in + 1 + u, size, batch), dtype) if weights else None  # the worker's scratch
-        rhs = np.empty((4 * u, size, batch), dtype) if weights else None
+        # each block's x, 1 and h rows against its gates' gradient: ONE product gives its share of
+        # dW (rows 0..in), db (row in) and dU (the last u rows)
+        shares = WeightShares(n_in + 1 + u, 4 * u, step_blocks(steps), batch, dtype) if weights else None
 
         def gather(start, stop):  # a finished block's share of the gradients (the second thread's work: 5 calls)
-            n, dg = stop - start, dG[start:stop]  # (s, 4u, b)
+            dg = dG[start:stop]  # (s, 4u, b)
             if dX is not None:
                 np.matmul(WT_x, dg, out=dX[start:stop])  # (in, 4u) @ (s, 4u, b) -> (s, in, b)
             if shares is not None:
-                np.copyto(lhs[:n_in + 1, :n], X1[start:stop].transpose(1, 0, 2))  # (s, in + 1, b) -> (in + 1, s, b)
-                np.copyto(lhs[n_in + 1:, :n], Hin[start:stop].transpose(1, 0, 2))  # (s, u, b) -> (u, s, b)
-                np.copyto(rhs[:, :n], dg.transpose(1, 0, 2))  # (s, 4u, b) -> (4u, s, b)
-                np.matmul(lhs[:, :n].reshape(len(lhs), -1), rhs[:, :n].reshape(4 * u, -1).T,
-                          out=shares[start // size])  # (in + 1 + u, s * b) @ (s * b, 4u)
+                shares.add(start, [X1[start:stop], Hin[start:stop]], dg)  # (s, in + 1, b), (s, u, b) vs (s, 4u, b)
 
         matmul, add, multiply, subtract = np.matmul, np.add, np.multiply, np.subtract
         with Overlap(use_second_thread(steps, batch, u)) as worker:
@@ -246,7 +239,7 @@ class LSTMOp(Op):
                 dX *= self.input_mask.T  # (in, b)
             grads[0] = batch_major(dX, self.go_backwards)  # (b, T, in)
         if shares is not None:
-            total = shares.sum(axis=0)[:, inv]  # (in + 1 + u, 4u), Keras's gate order
+            total = shares.total()[:, inv]  # (in + 1 + u, 4u), Keras's gate order
             grads[1] = total[:n_in] if need[1] else None  # (in, 4u)
             grads[2] = total[n_in + 1:] if need[2] else None  # (u, 4u)
             if self.use_bias and need[3]:

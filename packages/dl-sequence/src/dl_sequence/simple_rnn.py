@@ -14,18 +14,18 @@ import numpy as np
 from dl_tensor import Op
 from dl_tensor.elementwise import match_dtypes
 
-from .overlap import Overlap, use_second_thread
+from .overlap import Overlap, step_blocks, use_second_thread
 from .recurrent import (
     FUSED_ACTIVATIONS,
     FusedRNN,
     SimpleRNNCell,
+    WeightShares,
     activation_name,
     backward_start,
     batch_major,
     feature_major,
     make_output,
     step_masks,
-    summed_over_steps_of_each,
 )
 
 __all__ = ["SimpleRNN", "SimpleRNNOp"]
@@ -65,14 +65,14 @@ class SimpleRNNOp(Op):
         batch, steps, _ = x.shape
         u = recurrent_kernel.shape[0]
         UT = np.ascontiguousarray(recurrent_kernel.T)  # (u, u)
-        X = feature_major(x, self.go_backwards, dtype, self.input_mask)  # (T, in, b)
+        # (T, in + 1, b): each step's inputs and a row of ones, so that one product adds the bias too
+        X1 = feature_major(x, self.go_backwards, dtype, self.input_mask, ones_row=True)
         H = np.empty((steps + 1, u, batch), dtype)  # h, H[0] = h0
-        WT = kernel.T  # (u, in)
+        b = bias if bias is not None else np.zeros(u, dtype)
+        WbT = np.concatenate([kernel.T, b[:, None]], axis=1).astype(dtype)  # (u, in + 1): the kernel's rows, the bias
 
-        def project(start, stop):  # a block of steps' x W + b (the second thread's work)
-            np.matmul(WT, X[start:stop], out=H[1 + start:1 + stop])  # (u, in) @ (s, in, b) -> (s, u, b)
-            if bias is not None:
-                H[1 + start:1 + stop] += bias[:, None]  # (u, 1)
+        def project(start, stop):  # a block of steps' x W + b (the second thread's work: one call)
+            np.matmul(WbT, X1[start:stop], out=H[1 + start:1 + stop])  # (u, in + 1) @ (s, in + 1, b) -> (s, u, b)
 
         H[0] = h0.T  # (b, u) -> (u, b)
         rmask = None if self.recurrent_mask is None else np.ascontiguousarray(self.recurrent_mask.T)  # (u, b)
@@ -95,12 +95,12 @@ class SimpleRNNOp(Op):
                     act(h_new)
                     if padded is not None:
                         copyto(h_new, H[t], where=padded[t])
-        self.save_for_backward(X, kernel, recurrent_kernel, H, HD)
+        self.save_for_backward(X1, kernel, recurrent_kernel, H, HD)
         self._seen = seen
         return make_output(H, self.return_sequences, seen), np.ascontiguousarray(H[-1].T)
 
     def backward(self, d_output, d_h):
-        X, kernel, recurrent_kernel, H, HD = self.saved
+        X1, kernel, recurrent_kernel, H, HD = self.saved
         steps, u, batch = H.shape[0] - 1, H.shape[1], H.shape[2]
         dtype = H.dtype
         real, padded_f, dseq, dh, rmask = backward_start(self, d_output, d_h, dtype)
@@ -109,20 +109,19 @@ class SimpleRNNOp(Op):
         dA = np.empty((steps, u, batch), dtype)  # dL/d(pre-activation)
         keep = np.empty((u, batch), dtype) if real is not None else None
         need = self.needs_input_grad
-        dX = np.empty_like(X) if need[0] else None  # (T, in, b)
-        inputs_of = {1: X, 2: HD if HD is not None else H[:-1]}  # the inputs of the kernel and of the recurrent kernel
-        wanted = [i for i in (1, 2) if need[i]]
-        sums = {i: np.zeros((inputs_of[i].shape[1], u), dtype) for i in wanted}  # (in or u, u)
-        db = np.zeros(u, dtype) if self.use_bias and need[3] else None
+        n_in = X1.shape[1] - 1
+        dX = np.empty((steps, n_in, batch), dtype) if need[0] else None  # (T, in, b)
+        Hin = HD if HD is not None else H[:-1]  # (T, u, b): the h the recurrent kernel saw
+        weights = need[1] or need[2] or (self.use_bias and need[3])
+        # each block's [x; 1; h] rows against dA: ONE product gives its share of dW, db and dU
+        shares = WeightShares(n_in + 1 + u, u, step_blocks(steps), batch, dtype) if weights else None
 
         def gather(start, stop):  # a finished block of steps' share of the gradients (the second thread's work)
             da = dA[start:stop]  # (s, u, b)
             if dX is not None:
                 np.matmul(kernel, da, out=dX[start:stop])  # (in, u) @ (s, u, b) -> (s, in, b)
-            for i, g in zip(wanted, summed_over_steps_of_each([inputs_of[i][start:stop] for i in wanted], da)):
-                sums[i] += g  # (s, in or u, b), (s, u, b) -> (in or u, u)
-            if db is not None:
-                db[:] += da.sum(axis=(0, 2))  # (u,), added in place
+            if shares is not None:
+                shares.add(start, [X1[start:stop], Hin[start:stop]], da)  # (s, in + 1, b), (s, u, b) vs (s, u, b)
 
         matmul, add, multiply = np.matmul, np.add, np.multiply
         with Overlap(use_second_thread(steps, batch, u)) as worker:
@@ -147,10 +146,12 @@ class SimpleRNNOp(Op):
             if self.input_mask is not None:
                 dX *= self.input_mask.T
             grads[0] = batch_major(dX, self.go_backwards)
-        for i in wanted:
-            grads[i] = sums[i]
-        if db is not None:
-            grads[3] = db
+        if shares is not None:
+            total = shares.total()  # (in + 1 + u, u): rows x, 1, h
+            grads[1] = total[:n_in] if need[1] else None  # (in, u)
+            grads[2] = total[n_in + 1:] if need[2] else None  # (u, u)
+            if self.use_bias and need[3]:
+                grads[3] = total[n_in]  # (u,)
         if need[-1]:
             grads[-1] = np.ascontiguousarray(dh.T)
         return tuple(grads)
