@@ -11,9 +11,11 @@ there?" (average).
 ``pool1d_composed`` computes a pooling as it reads, with dl-tensor ops: the ``pool_size``
 slices of the sequence that the window positions meet, stacked, then reduced. ``Pool1DOp``
 does it in one op on arrays: one strided pass per window position (the i-th step of every
-window is every ``strides``-th step of the sequence from ``i``), forward and backward; the
-backward gives each window's gradient to its first maximum, as Keras and PyTorch do (the
-composed version shares it between tied maxima, so the two agree when no window has a tie).
+window is every ``strides``-th step of the sequence from ``i``); when the windows tile the
+sequence (``strides == pool_size``, the usual case), the backward compares every window with
+its maximum in one pass over a ``(batch, steps, pool, channels)`` view. The backward gives
+each window's gradient to its first maximum, as Keras and PyTorch do (the composed version
+shares it between tied maxima, so the two agree when no window has a tie).
 """
 
 from __future__ import annotations
@@ -129,25 +131,32 @@ class Pool1DOp(Op):
     def backward(self, grad):
         padded, out = self.saved
         (_, length, _), padded_shape, steps = self.shapes
-        dpadded = np.zeros(padded_shape, grad.dtype)
+        tiled = self.strides == self.pool  # windows side by side: each step in one window at most
+        dpadded = np.empty(padded_shape, grad.dtype) if tiled else np.zeros(padded_shape, grad.dtype)
+        if tiled:
+            dpadded[:, steps * self.pool:] = 0  # the steps after the last window (written below: all the others)
         if self.mode == "average":
             share = grad / self.counts  # each real step of a window gets an equal share
-            if self.strides == self.pool:
+            if tiled:
                 self._windows(dpadded, steps)[...] = share[:, :, None]  # broadcast over the pool axis
             else:
                 for i in range(self.pool):
                     dpadded[:, self._slice(i, steps)] += share
+        elif tiled:
+            wins = self._windows(padded, steps) == out[:, :, None]  # (batch, steps, pool, c): every maximum
+            taken = np.zeros(out.shape, bool)  # windows whose first maximum is found: later ties get nothing
+            for i in range(self.pool):
+                position = wins[:, :, i]  # a view: (batch, steps, c)
+                np.greater(position, taken, out=position)  # True > False: a maximum not preceded by another
+                taken |= position
+            np.multiply(grad[:, :, None], wins, out=self._windows(dpadded, steps))  # (b, s, 1, c) * (b, s, pool, c)
         else:
             taken = np.zeros(out.shape, bool)  # (batch, steps, c)
-            tiled = self.strides == self.pool  # windows side by side: each step in one window at most
             for i in range(self.pool):  # in order: the first position holding the maximum takes the gradient
                 hit = padded[:, self._slice(i, steps)] == out  # (batch, steps, c)
-                hit &= ~taken
+                np.greater(hit, taken, out=hit)  # a maximum not preceded by another
                 taken |= hit
-                if tiled:
-                    np.multiply(grad, hit, out=dpadded[:, self._slice(i, steps)])
-                else:
-                    dpadded[:, self._slice(i, steps)] += grad * hit
+                dpadded[:, self._slice(i, steps)] += grad * hit
         left = self.pads[0]
         return dpadded[:, left:left + length]  # the padding gets no gradient
 
