@@ -182,7 +182,7 @@ class GRUOp(Op):
         # each block's [x; 1; h] rows (reset_after=False: and r * h, what U_h met) against dG: ONE
         # product gives its share of dW, the biases' and dU (WeightShares)
         rows = n_in + 1 + u + (0 if self.reset_after else u)
-        shares = WeightShares(rows, len(dG[0]), step_blocks(steps), batch, dtype) if weights else None
+        shares = WeightShares(rows, dG.shape[1], step_blocks(steps), batch, dtype) if weights else None
 
         def gather(start, stop):  # a finished block's share of the gradients (the second thread's work: 5-6 calls)
             dg = dG[start:stop]  # (s, 4u or 3u, b)
