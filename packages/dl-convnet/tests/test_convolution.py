@@ -63,6 +63,28 @@ def test_fused_op_equals_its_composed_twin_values_and_gradients(case, relu):
         np.testing.assert_allclose(fused, composed, rtol=1e-10, atol=1e-10)
 
 
+def test_a_first_layers_kernel_gradient_in_blocks_equals_the_composed_twins():
+    """Images that need no gradient: relu's masked gradient is made a block of pixels at a time
+    (``relu_kernel_gradient``); here over three blocks, the last one partial."""
+    from dl_convnet.convolution import BLOCK_PIXELS
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((6, 30, 30, 2))  # 6 * 28 * 28 = 4,704 output pixels
+    kernel, bias = rng.standard_normal((3, 3, 2, 4)), rng.standard_normal(4)
+    assert 2 * BLOCK_PIXELS < 6 * 28 * 28 < 3 * BLOCK_PIXELS
+    direction = rng.standard_normal((6, 28, 28, 4))
+    grads = []
+    for fused in (True, False):
+        xt = Tensor(x, dtype="float64")  # no gradient wanted for the images
+        kt, bt = (Tensor(a, requires_grad=True, dtype="float64") for a in (kernel, bias))
+        out = run_op(x, kernel, bias, (1, 1), "valid", (1, 1), relu=True)(xt, kt, bt) if fused else \
+            dt.relu(conv2d_composed(xt, kt, bt))
+        (out * direction).sum().backward()
+        assert xt.grad is None
+        grads.append((kt.grad, bt.grad))
+    for fused, composed in zip(*grads):
+        np.testing.assert_allclose(fused, composed, rtol=1e-10, atol=1e-10)
+
+
 @given(conv_cases())
 def test_fused_op_gradients_match_finite_differences(case):
     x, kernel, bias, strides, padding, dilation = case

@@ -15,8 +15,9 @@ dl-tensor ops (autodiff differentiates it). ``Conv2DOp`` computes the same in on
 it gathers every patch into one matrix (*im2col*: one row per output pixel, one column per
 kernel tap and channel), so that the whole convolution is a single matrix product with the
 kernel, and a relu activation is applied in place. Its backward is that product's two
-gradients, the patches' gradient added back onto the image, tap by tap. Tests hold the two
-equal.
+gradients, the patches' gradient added back onto the image, tap by tap; when the images need
+no gradient (a network's first layer), relu's derivative and the kernel's gradient are taken a
+block of pixels at a time (``relu_kernel_gradient``). Tests hold the two equal.
 """
 
 from __future__ import annotations
@@ -34,7 +35,12 @@ from dl_tensor.elementwise import match_dtypes
 from .base_conv import BaseConv
 from .conv_utils import check_fits, effective_size, known_channels, same_padding, window_slice
 
-__all__ = ["Conv2D", "Conv2DOp", "Convolution2D", "col2im", "conv2d_composed", "conv_padding", "im2col"]
+__all__ = ["Conv2D", "Conv2DOp", "Convolution2D", "col2im", "conv2d_composed", "conv_padding", "im2col",
+           "relu_kernel_gradient"]
+
+#: ``relu_kernel_gradient`` works through this many output pixels at a time: a block's masked
+#: gradient (2,048 x filters floats) stays in the CPU's cache until its product has used it.
+BLOCK_PIXELS = 2048
 
 
 def conv_padding(height: int, width: int, kernel: tuple, strides: tuple, dilation: tuple, padding: str) -> tuple:
@@ -145,6 +151,34 @@ def col2im(grad: np.ndarray, kernel: np.ndarray, padded_shape: tuple, strides: t
     return dxp
 
 
+def relu_kernel_gradient(grad: np.ndarray, out: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The kernel's gradient through a relu, ``(rows.T @ (grad * (out > 0)))``, a block of pixels at a time.
+
+    Shapes: grad and out (pixels, f), rows (pixels, taps * c [+ 1]) -> (taps * c [+ 1], f).
+
+    When the images need no gradient (a network's first layer), the relu's masked gradient is
+    used only by this product, so it is never made whole: each block of ``BLOCK_PIXELS`` is
+    masked and multiplied while it is in the cache (measured on the book's first convolution,
+    (64, 28, 28, 1) -> 32 filters: 2.68 -> 1.74 ms, medians of 60).
+
+    Examples:
+        >>> rows = np.ones((3, 2)); grad = np.ones((3, 1)); out = np.array([[1.0], [0.0], [2.0]])
+        >>> relu_kernel_gradient(grad, out, rows)                   # the second pixel's relu was off
+        array([[2.],
+               [2.]])
+    """
+    pixels, f = grad.shape
+    dtype = np.result_type(grad, rows)
+    dweights_t = np.zeros((f, rows.shape[1]), dtype)  # (f, taps * c [+ 1]): BLAS's faster order here
+    masked = np.empty((min(BLOCK_PIXELS, pixels), f), grad.dtype)
+    for start in range(0, pixels, BLOCK_PIXELS):
+        stop = min(start + BLOCK_PIXELS, pixels)
+        block = masked[:stop - start]  # (r, f)
+        np.multiply(grad[start:stop], out[start:stop] > 0, out=block)  # relu's derivative, from its output
+        dweights_t += block.T @ rows[start:stop]  # (f, r) @ (r, taps * c [+ 1]) -> (f, taps * c [+ 1])
+    return dweights_t.T
+
+
 class Conv2DOp(Op):
     """``conv2d_composed`` (plus an optional relu) as one op: im2col, one matrix product.
 
@@ -193,12 +227,16 @@ class Conv2DOp(Op):
         x_shape, padded_shape, kernel_shape = self.shapes
         f = grad.shape[-1]
         g = grad.reshape(-1, f)  # (n, out_h, out_w, f) -> (pixels, f)
-        if self.relu:
-            g = g * (out > 0)  # relu's derivative, from its output
         need = self.needs_input_grad
+        want_weights = need[1] or (self.use_bias and need[2])
         dx = dkernel = dbias = None
-        if need[1] or (self.use_bias and need[2]):
-            dweights = (g.T @ rows).T  # ((f, pixels) @ (pixels, taps * c [+ 1])).T: BLAS's faster order here
+        if self.relu and not need[0]:  # the masked gradient serves the kernel's alone: made a block at a time
+            dweights = relu_kernel_gradient(g, out, rows) if want_weights else None
+        else:
+            if self.relu:
+                g = g * (out > 0)  # relu's derivative, from its output
+            dweights = (g.T @ rows).T if want_weights else None  # ((f, pixels) @ (pixels, taps * c [+ 1])).T
+        if dweights is not None:
             taps = dweights.shape[0] - self.use_bias  # kh * kw * c
             dkernel = dweights[:taps].reshape(kernel_shape)  # (taps * c, f) -> (kh, kw, c, f)
             dbias = dweights[taps] if self.use_bias else None  # the ones column's row: (f,)
