@@ -45,20 +45,24 @@ def test_fused_op_matches_numpy(case):
                                atol=1e-10)
 
 
-@given(conv_cases(), st.booleans())
-def test_fused_op_equals_its_composed_twin_values_and_gradients(case, relu):
+@given(conv_cases(), st.booleans(), st.booleans())
+def test_fused_op_equals_its_composed_twin_values_and_gradients(case, relu, image_grad):
+    """Both ways to the kernel's gradient: with the images' gradient too, and without it (a first
+    layer, where a fused relu's derivative is taken in blocks: ``relu_kernel_gradient``)."""
     x, kernel, bias, strides, padding, dilation = case
     direction = np.random.default_rng(1).standard_normal(np_conv2d(x, kernel, strides, padding, dilation).shape)
     grads = []
     for fused in (True, False):
-        xt, kt, bt = (Tensor(a, requires_grad=True, dtype="float64") for a in (x, kernel, bias))
+        xt = Tensor(x, requires_grad=image_grad, dtype="float64")
+        kt, bt = (Tensor(a, requires_grad=True, dtype="float64") for a in (kernel, bias))
         if fused:
             out = run_op(x, kernel, bias, strides, padding, dilation, relu)(xt, kt, bt)
         else:
             out = conv2d_composed(xt, kt, bt, strides, padding, dilation)
             out = dt.relu(out) if relu else out
         (out * direction).sum().backward()
-        grads.append((out.numpy(), xt.grad, kt.grad, bt.grad))
+        assert (xt.grad is not None) == image_grad
+        grads.append((out.numpy(), xt.grad if image_grad else 0.0, kt.grad, bt.grad))
     for fused, composed in zip(*grads):
         np.testing.assert_allclose(fused, composed, rtol=1e-10, atol=1e-10)
 
